@@ -1,0 +1,47 @@
+// `mptcpanalyzer export -r FILE [-o OUT] [--format csv|json] [--delimiter C]`:
+// the packet table, one row per TCP segment.
+
+#include <memory>
+
+#include "commands.hpp"
+#include "mptcpanalyzer/export/packet_export.hpp"
+#include "mptcpanalyzer/util/error.hpp"
+#include "output.hpp"
+
+namespace mptcpanalyzer::cli {
+namespace {
+
+struct ExportOptions {
+    std::string capture;
+    std::string output = "-";
+    std::string format = "csv";
+    char delimiter = ',';
+};
+
+void run_export(const ExportOptions& o, const GlobalOptions& global) {
+    // Open the output first: an unwritable destination fails before minutes of dissection.
+    OutputTarget out(o.output);
+    const ReadResult result = load_capture(global, o.capture);
+    if (o.format == "csv") {
+        write_packets_csv(result.table, out.stream(), o.delimiter);
+    } else {
+        write_packets_json(result.table, out.stream());
+    }
+    out.finish();
+}
+
+}  // namespace
+
+void setup_export(CLI::App& app, const GlobalOptions& global) {
+    auto opts = std::make_shared<ExportOptions>();
+    CLI::App* cmd = app.add_subcommand("export", "Write one row per TCP packet as CSV or JSON");
+    add_capture_option(*cmd, opts->capture);
+    cmd->add_option("-o,--output", opts->output, "Output file, '-' for standard output")->capture_default_str();
+    cmd->add_option("-f,--format", opts->format, "Output format")
+        ->check(CLI::IsMember({"csv", "json"}))
+        ->capture_default_str();
+    cmd->add_option("-d,--delimiter", opts->delimiter, "CSV field delimiter");
+    cmd->callback([opts, &global] { run_export(*opts, global); });
+}
+
+}  // namespace mptcpanalyzer::cli

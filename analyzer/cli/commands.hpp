@@ -1,0 +1,16 @@
+#pragma once
+// One file per command (CLI11 subcom_in_files style): each `setup_x` adds its subcommand and
+// wires its callback to `run_x`. main.cpp only calls these.
+
+#include <CLI/CLI.hpp>
+
+#include "common_options.hpp"
+
+namespace mptcpanalyzer::cli {
+
+void setup_export(CLI::App& app, const GlobalOptions& global);
+void setup_cache(CLI::App& app, const GlobalOptions& global);
+void setup_version(CLI::App& app, const GlobalOptions& global);
+void setup_checkhealth(CLI::App& app, const GlobalOptions& global);
+
+}  // namespace mptcpanalyzer::cli

@@ -1,0 +1,77 @@
+#pragma once
+// On-disk cache of dissected captures (ReadResult: the PacketTable and its read metadata).
+//
+// Key: the capture's identity (real path, size, mtime in ns, inode, device) and everything that
+// changes the table (tool version, libwireshark version, table schema version, dissection
+// preferences). File name = SHA-256 of the key's canonical text; the full text is stored in the
+// file too and compared on load, so a hash collision or a foreign file is never trusted.
+// Files are written atomically (temporary + rename) and checksummed; a damaged, truncated,
+// foreign or stale file is reported at debug level, removed and treated as a miss.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mptcpanalyzer/capture/capture_reader.hpp"
+
+namespace mptcpanalyzer {
+
+struct CacheKey {
+    std::string real_path;
+    std::uint64_t size = 0;
+    std::int64_t mtime_ns = 0;
+    std::uint64_t inode = 0;
+    std::uint64_t device = 0;
+    std::string tool_version;
+    std::string libwireshark_version;
+    std::uint32_t schema_version = PacketTable::kSchemaVersion;
+    std::vector<std::string> preferences;
+
+    // Stats `capture_path` (throws Error(InputMissing) naming it when it cannot).
+    static CacheKey for_capture(const std::string& capture_path, std::string libwireshark_version,
+                                std::vector<std::string> preferences);
+    // Stable, human-readable text of every field, one per line.
+    std::string canonical() const;
+    // Lower-case hex SHA-256 of canonical() + ".mptable".
+    std::string file_name() const;
+};
+
+class TableCache {
+public:
+    explicit TableCache(std::filesystem::path directory);
+
+    // $XDG_CACHE_HOME/mptcpanalyzer, or ~/.cache/mptcpanalyzer when XDG_CACHE_HOME is unset
+    // or not absolute (XDG Base Directory rules).
+    static std::filesystem::path default_directory();
+
+    const std::filesystem::path& directory() const { return directory_; }
+
+    // The cached result for `key`, or nullopt (miss, or a bad file, which is then removed).
+    std::optional<ReadResult> load(const CacheKey& key) const;
+
+    // Stores atomically; creates the folder if needed. Failure is a warning, never fatal:
+    // returns false and the caller goes on with its freshly read table.
+    bool store(const CacheKey& key, const ReadResult& result) const;
+
+    struct Info {
+        std::size_t files = 0;
+        std::uint64_t bytes = 0;
+    };
+    Info info() const;
+    // Removes every cache file of ours (and stale temporaries); returns how many.
+    std::size_t clean() const;
+
+    // Exposed for tests: the serialized form of a result and its inverse (nullopt when the
+    // bytes are damaged, truncated or for another key).
+    static std::string serialize(const CacheKey& key, const ReadResult& result);
+    static std::optional<ReadResult> deserialize(const CacheKey& key, std::string_view bytes);
+
+    static constexpr std::uint32_t kFormatVersion = 1;
+
+private:
+    std::filesystem::path directory_;
+};
+
+}  // namespace mptcpanalyzer

@@ -1,0 +1,26 @@
+#pragma once
+// The packet table as CSV or JSON: one row per TCP segment, stable snake_case column names
+// (documented in docs/output-formats.md; `packet_columns()` is the single list both formats
+// and the documentation test use).
+
+#include <cstdio>
+#include <span>
+#include <string_view>
+
+#include "mptcpanalyzer/model/packet_table.hpp"
+
+namespace mptcpanalyzer {
+
+enum class PacketFormat { Csv, Json };
+
+// Column names in output order.
+std::span<const std::string_view> packet_columns();
+
+// CSV: header row then one row per packet; empty cell = absent; multi-valued cells joined by
+// ';'. `delimiter` must not be ';', '"' or a newline. Writes to `out` (throws Error on I/O error).
+void write_packets_csv(const PacketTable& table, std::FILE* out, char delimiter = ',');
+
+// JSON: an array of objects with the same keys; absent values are null.
+void write_packets_json(const PacketTable& table, std::FILE* out);
+
+}  // namespace mptcpanalyzer

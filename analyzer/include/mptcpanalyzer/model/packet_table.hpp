@@ -1,0 +1,155 @@
+#pragma once
+// PacketTable: the columnar store of PacketRecords that every analysis reads and the cache
+// stores. Fixed-width facts are columns; addresses are interned; MPTCP options other than the
+// (one per segment, very common) DSS live in a side list, so typical traffic costs ~100 bytes
+// per packet instead of a PacketRecord's ~400.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "mptcpanalyzer/model/packet_record.hpp"
+
+namespace mptcpanalyzer {
+
+// One non-DSS MPTCP option and the row it belongs to.
+struct SideOption {
+    std::uint32_t row = 0;
+    std::uint8_t position = 0;  // index among the segment's MPTCP options
+    MptcpOption option;
+};
+
+// Bits of PacketTable::Columns::misc.
+namespace row_bit {
+inline constexpr std::uint8_t kTimestamps = 0x01;
+inline constexpr std::uint8_t kOptionsUnavailable = 0x02;
+}  // namespace row_bit
+
+// Bits of PacketTable::Columns::dss_bits.
+namespace dss_bit {
+inline constexpr std::uint8_t kPresent = 0x01;
+inline constexpr std::uint8_t kDataAck = 0x02;
+inline constexpr std::uint8_t kDataAck8 = 0x04;
+inline constexpr std::uint8_t kMapping = 0x08;
+inline constexpr std::uint8_t kDsn8 = 0x10;
+inline constexpr std::uint8_t kChecksum = 0x20;
+inline constexpr std::uint8_t kDataFin = 0x40;
+inline constexpr std::uint8_t kTruncated = 0x80;
+}  // namespace dss_bit
+
+class PacketTable {
+public:
+    // Every column is a vector of a trivially copyable type; `for_each_column` visits them in
+    // a fixed order (the cache format depends on it: bump kSchemaVersion when it changes).
+    struct Columns {
+        std::vector<std::uint32_t> frame_number;
+        std::vector<std::int64_t> time_ns;
+        std::vector<std::uint32_t> interface_id;
+        std::vector<std::uint32_t> src;  // index into addresses
+        std::vector<std::uint32_t> dst;
+        std::vector<std::uint16_t> sport;
+        std::vector<std::uint16_t> dport;
+        std::vector<std::uint32_t> tcp_stream;
+        std::vector<std::uint32_t> seq_raw;
+        std::vector<std::uint32_t> ack_raw;
+        std::vector<std::uint32_t> seq_relative;
+        std::vector<std::uint32_t> ack_relative;
+        std::vector<std::uint32_t> payload_length;
+        std::vector<std::uint16_t> flags;
+        std::vector<std::uint16_t> window_raw;
+        std::vector<std::uint32_t> tsval;
+        std::vector<std::uint32_t> tsecr;
+        std::vector<std::uint8_t> misc;  // row_bit
+        std::vector<std::int8_t> window_scale;
+        std::vector<std::uint16_t> mss;
+        std::vector<std::int32_t> mptcp_stream;  // -1 = unknown
+        std::vector<std::uint16_t> mptcp_subtypes;  // bit (1 << subtype) per option present
+        std::vector<std::uint8_t> dss_bits;  // dss_bit
+        std::vector<std::uint8_t> dss_position;
+        std::vector<std::uint8_t> dss_flags;  // the DSS flag byte as on the wire
+        std::vector<std::uint64_t> dss_data_ack;
+        std::vector<std::uint64_t> dss_dsn;
+        std::vector<std::uint32_t> dss_subflow_seq;
+        std::vector<std::uint16_t> dss_length;
+        std::vector<std::uint16_t> dss_checksum;
+        std::vector<std::uint8_t> dss_option_length;
+
+        template <class F>
+        void for_each(F&& f) {
+            f(frame_number); f(time_ns); f(interface_id); f(src); f(dst); f(sport); f(dport);
+            f(tcp_stream); f(seq_raw); f(ack_raw); f(seq_relative); f(ack_relative);
+            f(payload_length); f(flags); f(window_raw); f(tsval); f(tsecr); f(misc);
+            f(window_scale); f(mss); f(mptcp_stream); f(mptcp_subtypes); f(dss_bits);
+            f(dss_position); f(dss_flags); f(dss_data_ack); f(dss_dsn); f(dss_subflow_seq);
+            f(dss_length); f(dss_checksum); f(dss_option_length);
+        }
+    };
+
+    // Appends a record. Relative sequence numbers are assigned as it arrives (Wireshark's
+    // rule: relative to the SYN's sequence number, or to the first one seen minus one).
+    void append(const PacketRecord& record);
+
+    std::size_t size() const { return columns_.frame_number.size(); }
+    bool empty() const { return size() == 0; }
+
+    // The row as a PacketRecord again (seq/ack relative values are in the columns).
+    PacketRecord record(std::size_t row) const;
+
+    const Columns& columns() const { return columns_; }
+    const std::vector<IpAddress>& addresses() const { return addresses_; }
+    const IpAddress& address(std::uint32_t index) const { return addresses_[index]; }
+    const std::vector<SideOption>& side_options() const { return side_options_; }
+
+    // Interface names by wiretap interface id ("" when unknown).
+    const std::vector<std::string>& interface_names() const { return interface_names_; }
+    void set_interface_names(std::vector<std::string> names) { interface_names_ = std::move(names); }
+    std::string interface_name(std::uint32_t id) const;
+
+    // Approximate heap bytes held (for benchmarks and `cache info`).
+    std::size_t memory_bytes() const;
+    // Reserves room for `rows` packets. Large reservations cost address space, not memory:
+    // untouched pages are never resident, and growth by copying (2-3x peaks) is avoided.
+    void reserve(std::size_t rows);
+    // Drops what only append() needs (per-stream sequence state) once the table is complete.
+    void finish_appending();
+
+    // For the cache: direct access to the storage, and re-deriving lookup state after a load.
+    Columns& mutable_columns() { return columns_; }
+    std::vector<IpAddress>& mutable_addresses() { return addresses_; }
+    std::vector<SideOption>& mutable_side_options() { return side_options_; }
+    // Checks that a loaded table is internally consistent (equal column lengths, indices in
+    // range); false means the data must not be trusted.
+    bool validate() const;
+    void rebuild_indexes();
+
+    static constexpr std::uint32_t kSchemaVersion = 1;
+
+private:
+    struct AddressHash {
+        std::size_t operator()(const IpAddress& a) const noexcept;
+    };
+    struct SequenceBase {
+        bool set = false;
+        bool from_syn = false;
+        std::uint32_t base = 0;
+    };
+    struct StreamState {
+        std::uint32_t first_src = 0;  // address index + port of the first packet's sender
+        std::uint16_t first_sport = 0;
+        bool known = false;
+        SequenceBase base[2];  // [0]: direction of the first packet, [1]: the other one
+    };
+
+    std::uint32_t intern(const IpAddress& address);
+
+    Columns columns_;
+    std::vector<IpAddress> addresses_;
+    std::unordered_map<IpAddress, std::uint32_t, AddressHash> address_index_;
+    std::vector<SideOption> side_options_;
+    std::vector<std::string> interface_names_;
+    std::vector<StreamState> streams_;  // by tcp.stream, for relative sequence numbers
+};
+
+}  // namespace mptcpanalyzer

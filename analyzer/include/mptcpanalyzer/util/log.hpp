@@ -1,0 +1,35 @@
+#pragma once
+// Minimal leveled logging to stderr. Warnings are always shown; debug only with --verbose
+// (or MPTCPANALYZER_DEBUG=1), so data on stdout stays clean.
+
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <string_view>
+
+namespace mptcpanalyzer::log {
+
+enum class Level { Debug, Info, Warning, Error };
+
+void set_level(Level level);
+Level level();
+void write(Level level, std::string_view message);
+
+template <class... Args>
+void debug(fmt::format_string<Args...> f, Args&&... args) {
+    if (level() <= Level::Debug) write(Level::Debug, fmt::format(f, std::forward<Args>(args)...));
+}
+template <class... Args>
+void info(fmt::format_string<Args...> f, Args&&... args) {
+    if (level() <= Level::Info) write(Level::Info, fmt::format(f, std::forward<Args>(args)...));
+}
+template <class... Args>
+void warning(fmt::format_string<Args...> f, Args&&... args) {
+    write(Level::Warning, fmt::format(f, std::forward<Args>(args)...));
+}
+template <class... Args>
+void error(fmt::format_string<Args...> f, Args&&... args) {
+    write(Level::Error, fmt::format(f, std::forward<Args>(args)...));
+}
+
+}  // namespace mptcpanalyzer::log

@@ -1,0 +1,82 @@
+#include "record_builder.hpp"
+
+#include <epan/address.h>
+#include <epan/tvbuff.h>
+#include <wiretap/wtap.h>
+
+#include <span>
+
+#include "mptcpanalyzer/capture/tcp_option_parser.hpp"
+
+namespace mptcpanalyzer::capture {
+namespace {
+
+IpAddress to_ip(const address& a) {
+    if (a.type == AT_IPv4 && a.len == 4) return IpAddress::from_bytes(4, static_cast<const std::uint8_t*>(a.data));
+    if (a.type == AT_IPv6 && a.len == 16) return IpAddress::from_bytes(6, static_cast<const std::uint8_t*>(a.data));
+    return {};
+}
+
+// The captured bytes of every data source of the packet (the frame first, then e.g. a
+// reassembled IP datagram), to find the TCP header in.
+bool locate_and_parse_options(const packet_info* pinfo, const epan_dissect_t* edt, const tcp_info_t* tcph,
+                              PacketRecord& out) {
+    auto try_tvb = [&](tvbuff_t* tvb) {
+        if (!tvb) return false;
+        const guint len = tvb_captured_length(tvb);
+        if (len < 20) return false;
+        const guint8* data = tvb_get_ptr(tvb, 0, static_cast<gint>(len));
+        if (!data) return false;
+        std::span<const std::uint8_t> bytes(data, len);
+        auto off = find_tcp_header(bytes, tcph->th_sport, tcph->th_dport, tcph->th_rawseq, tcph->th_rawack,
+                                   tcph->th_hlen);
+        if (!off) return false;
+        const std::size_t header_end = *off + tcph->th_hlen;
+        out.window_raw = static_cast<std::uint16_t>((bytes[*off + 14] << 8) | bytes[*off + 15]);
+        if (*off + 20 <= bytes.size()) {
+            const std::size_t end = std::min(header_end, bytes.size());
+            parse_tcp_options(bytes.subspan(*off + 20, end - (*off + 20)), end == header_end, out);
+        }
+        return true;
+    };
+    if (try_tvb(edt->tvb)) return true;
+    for (GSList* s = pinfo->data_src; s; s = s->next) {
+        auto* src = static_cast<struct data_source*>(s->data);
+        tvbuff_t* tvb = get_data_source_tvb(src);
+        if (tvb != edt->tvb && try_tvb(tvb)) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+bool RecordBuilder::from_tcp_tap(const packet_info* pinfo, const epan_dissect_t* edt, const tcp_info_t* tcph,
+                                 PacketRecord& out) {
+    last_carried_mptcp_ = false;
+    if (pinfo->flags.in_error_pkt) return false;
+    last_carried_mptcp_ = tcph->th_mptcp != nullptr;
+    out = PacketRecord{};
+    out.frame_number = pinfo->num;
+    out.time_ns = static_cast<std::int64_t>(pinfo->abs_ts.secs) * 1'000'000'000LL + pinfo->abs_ts.nsecs;
+    if (pinfo->rec && (pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID)) {
+        out.interface_id = pinfo->rec->rec_header.packet_header.interface_id;
+    }
+    out.src = to_ip(tcph->ip_src);
+    out.dst = to_ip(tcph->ip_dst);
+    out.sport = tcph->th_sport;
+    out.dport = tcph->th_dport;
+    out.tcp_stream = tcph->th_stream;
+    out.seq_raw = tcph->th_rawseq;
+    out.ack_raw = tcph->th_rawack;
+    out.payload_length = tcph->th_have_seglen ? tcph->th_seglen : 0;
+    out.flags = tcph->th_flags;
+    out.window_raw = static_cast<std::uint16_t>(tcph->th_win);
+    if (!locate_and_parse_options(pinfo, edt, tcph, out)) out.options_unavailable = true;
+    return true;
+}
+
+void RecordBuilder::apply_mptcp_tap(const struct tcp_analysis* tcpd, PacketRecord& out) const {
+    if (last_carried_mptcp_ && tcpd && tcpd->mptcp_analysis) out.mptcp_stream = tcpd->mptcp_analysis->stream;
+}
+
+}  // namespace mptcpanalyzer::capture

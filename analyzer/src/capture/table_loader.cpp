@@ -1,0 +1,28 @@
+#include "mptcpanalyzer/capture/table_loader.hpp"
+
+#include "mptcpanalyzer/cache/table_cache.hpp"
+#include "mptcpanalyzer/util/log.hpp"
+
+namespace mptcpanalyzer {
+
+ReadResult load_capture(const std::string& path, const LoadOptions& options) {
+    CaptureReader reader(options.read);
+    if (!options.use_cache) return reader.read(path);
+
+    // The key stats the file; a missing file fails here with the same message as the reader.
+    const CacheKey key = CacheKey::for_capture(path, CaptureReader::libwireshark_version(), reader.preferences());
+    TableCache cache(options.cache_directory.value_or(TableCache::default_directory()));
+    if (!options.regenerate) {
+        if (auto cached = cache.load(key)) {
+            if (cached->truncated) {
+                log::warning("{}: {}; using the {} packets before it", path, cached->truncation_detail, cached->frames);
+            }
+            return std::move(*cached);
+        }
+    }
+    ReadResult result = reader.read(path);
+    cache.store(key, result);
+    return result;
+}
+
+}  // namespace mptcpanalyzer
