@@ -1,0 +1,650 @@
+#include "mptcpanalyzer/cache/table_cache.hpp"
+
+#include <fcntl.h>
+#include <glib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <system_error>
+#include <type_traits>
+
+#include "mptcpanalyzer/util/atomic_file.hpp"
+#include "mptcpanalyzer/util/error.hpp"
+#include "mptcpanalyzer/util/log.hpp"
+#include "mptcpanalyzer/version.hpp"
+
+// File layout: see README.md next to this file. All integers are in the writer's native byte
+// order; the byte-order mark makes a file from a machine of the other order a foreign file.
+
+namespace mptcpanalyzer {
+namespace {
+
+constexpr char kMagic[8] = {'M', 'P', 'T', 'C', 'P', 'T', 'B', 'L'};
+constexpr std::uint32_t kByteOrderMark = 0x01020304U;
+constexpr std::size_t kHeaderFixedBytes = 8 + 4 + 4 + 8;  // magic, version, byte order, key length
+constexpr std::size_t kChecksumBytes = 8;
+constexpr const char* kFileSuffix = ".mptable";
+constexpr const char* kTempMarker = ".mptable.tmp-";  // AtomicFile: ".<name>.tmp-XXXXXX"
+
+// The side options are written field by field (they hold a vector and are not a fixed
+// layout). When MptcpOption gains a field, this fails: add the field to write_option /
+// read_option below and bump PacketTable::kSchemaVersion.
+static_assert(sizeof(void*) != 8 || sizeof(MptcpOption) == 160,
+              "MptcpOption changed: update the cache's option serialization and kSchemaVersion");
+static_assert(sizeof(IpAddress) == 17, "IpAddress changed: update the cache serialization");
+
+// ---------------------------------------------------------------------------------------------
+// Checksum: XXH64 (seed 0), written out here to avoid a dependency. It reads the data as
+// 8-byte little-endian words in four independent lanes, so it runs at memory speed (>10 GB/s)
+// and any damage (flipped bits, truncation, a stale tail) changes it with probability
+// 1 - 2^-64. It guards against accidents, not against an attacker; the cache folder is the
+// user's own (mode 0700).
+
+constexpr std::uint64_t kPrime1 = 0x9E3779B185EBCA87ULL;
+constexpr std::uint64_t kPrime2 = 0xC2B2AE3D27D4EB4FULL;
+constexpr std::uint64_t kPrime3 = 0x165667B19E3779F9ULL;
+constexpr std::uint64_t kPrime4 = 0x85EBCA77C2B2AE63ULL;
+constexpr std::uint64_t kPrime5 = 0x27D4EB2F165667C5ULL;
+
+std::uint64_t rotl64(std::uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+
+std::uint64_t load_le64(const unsigned char* p) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+    return v;
+}
+
+std::uint32_t load_le32(const unsigned char* p) {
+    std::uint32_t v;
+    std::memcpy(&v, p, 4);
+    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap32(v);
+    return v;
+}
+
+std::uint64_t xxh_round(std::uint64_t acc, std::uint64_t input) {
+    acc += input * kPrime2;
+    acc = rotl64(acc, 31);
+    return acc * kPrime1;
+}
+
+std::uint64_t xxh_merge(std::uint64_t acc, std::uint64_t val) {
+    acc ^= xxh_round(0, val);
+    return acc * kPrime1 + kPrime4;
+}
+
+}  // namespace
+
+namespace cache_detail {
+// Not in the header: exposed only so the unit tests can check it against reference XXH64
+// values and forge well-checksummed files with corrupt contents.
+std::uint64_t checksum(std::string_view data) {
+    const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+    const unsigned char* const end = p + data.size();
+    std::uint64_t h;
+    if (data.size() >= 32) {
+        std::uint64_t v1 = kPrime1 + kPrime2, v2 = kPrime2, v3 = 0, v4 = 0 - kPrime1;
+        const unsigned char* const limit = end - 32;
+        do {
+            v1 = xxh_round(v1, load_le64(p));
+            v2 = xxh_round(v2, load_le64(p + 8));
+            v3 = xxh_round(v3, load_le64(p + 16));
+            v4 = xxh_round(v4, load_le64(p + 24));
+            p += 32;
+        } while (p <= limit);
+        h = rotl64(v1, 1) + rotl64(v2, 7) + rotl64(v3, 12) + rotl64(v4, 18);
+        h = xxh_merge(h, v1);
+        h = xxh_merge(h, v2);
+        h = xxh_merge(h, v3);
+        h = xxh_merge(h, v4);
+    } else {
+        h = kPrime5;
+    }
+    h += static_cast<std::uint64_t>(data.size());
+    for (; p + 8 <= end; p += 8) h = rotl64(h ^ xxh_round(0, load_le64(p)), 27) * kPrime1 + kPrime4;
+    if (p + 4 <= end) {
+        h = rotl64(h ^ (std::uint64_t{load_le32(p)} * kPrime1), 23) * kPrime2 + kPrime3;
+        p += 4;
+    }
+    for (; p < end; ++p) h = rotl64(h ^ (std::uint64_t{*p} * kPrime5), 11) * kPrime1;
+    h ^= h >> 33;
+    h *= kPrime2;
+    h ^= h >> 29;
+    h *= kPrime3;
+    h ^= h >> 32;
+    return h;
+}
+}  // namespace cache_detail
+
+namespace {
+
+using cache_detail::checksum;
+
+// ---------------------------------------------------------------------------------------------
+// Writing.
+
+class ByteWriter {
+public:
+    explicit ByteWriter(std::string& out) : out_(out) {}
+
+    template <class T>
+    void put(T value) {
+        static_assert(std::is_trivially_copyable_v<T>);
+        out_.append(reinterpret_cast<const char*>(&value), sizeof value);
+    }
+    void put_bool(bool value) { put<std::uint8_t>(value ? 1 : 0); }
+    void put_bytes(const void* data, std::size_t size) { out_.append(static_cast<const char*>(data), size); }
+    void put_string(std::string_view s) {
+        put<std::uint64_t>(s.size());
+        out_.append(s);
+    }
+    void put_address(const IpAddress& a) {
+        put(a.family);
+        put_bytes(a.bytes.data(), a.bytes.size());
+    }
+
+private:
+    std::string& out_;
+};
+
+void write_option(ByteWriter& w, const MptcpOption& m) {
+    w.put(static_cast<std::uint8_t>(m.subtype));
+    w.put(m.length);
+    w.put(m.flags);
+    w.put(m.version);
+    w.put(m.address_id);
+    w.put_bool(m.has_address_id);
+    w.put_bool(m.backup);
+    w.put_bool(m.truncated);
+    w.put_bool(m.has_sender_key);
+    w.put_bool(m.has_receiver_key);
+    w.put(m.sender_key);
+    w.put(m.receiver_key);
+    w.put_bool(m.has_token);
+    w.put(m.token);
+    w.put_bool(m.has_nonce);
+    w.put(m.nonce);
+    w.put(m.hmac_length);
+    w.put_bytes(m.hmac.data(), m.hmac.size());
+    w.put_bool(m.has_data_ack);
+    w.put_bool(m.data_ack_8);
+    w.put(m.data_ack);
+    w.put_bool(m.has_mapping);
+    w.put_bool(m.dsn_8);
+    w.put(m.dsn);
+    w.put(m.subflow_seq);
+    w.put(m.data_level_length);
+    w.put_bool(m.has_checksum);
+    w.put(m.checksum);
+    w.put_bool(m.data_fin);
+    w.put_bool(m.echo);
+    w.put_address(m.address);
+    w.put_bool(m.has_port);
+    w.put(m.port);
+    w.put(m.reason);
+    w.put<std::uint32_t>(static_cast<std::uint32_t>(m.address_ids.size()));
+    w.put_bytes(m.address_ids.data(), m.address_ids.size());
+}
+
+// Bytes write_option produces for an option without address ids (the smallest a side option
+// can be on disk: bounds the count a corrupt file may claim).
+constexpr std::size_t kOptionFixedBytes = 5 + 5 + 8 + 8 + 1 + 4 + 1 + 4 + 1 + 20 + 2 + 8 + 2 + 8 + 4 + 2 + 1 +
+                                          2 + 1 + 1 + 17 + 1 + 2 + 1 + 4;
+constexpr std::size_t kSideOptionFixedBytes = 4 + 1 + kOptionFixedBytes;
+
+// ---------------------------------------------------------------------------------------------
+// Reading: every read checks the bytes left first, so a corrupt length can neither read past
+// the buffer nor make us allocate more than the file holds.
+
+class ByteReader {
+public:
+    explicit ByteReader(std::string_view bytes) : data_(bytes.data()), left_(bytes.size()) {}
+
+    std::size_t remaining() const { return left_; }
+
+    bool get_bytes(void* dst, std::size_t size) {
+        if (size > left_) return false;
+        if (size != 0) std::memcpy(dst, data_, size);
+        data_ += size;
+        left_ -= size;
+        return true;
+    }
+    template <class T>
+    bool get(T& value) {
+        static_assert(std::is_trivially_copyable_v<T>);
+        return get_bytes(&value, sizeof value);
+    }
+    bool get_bool(bool& value) {
+        std::uint8_t b = 0;
+        if (!get(b) || b > 1) return false;
+        value = b != 0;
+        return true;
+    }
+    bool get_string(std::string& s) {
+        std::uint64_t size = 0;
+        if (!get(size) || size > left_) return false;
+        s.assign(data_, static_cast<std::size_t>(size));
+        data_ += size;
+        left_ -= static_cast<std::size_t>(size);
+        return true;
+    }
+    bool get_address(IpAddress& a) {
+        return get(a.family) && get_bytes(a.bytes.data(), a.bytes.size()) &&
+               (a.family == 0 || a.family == 4 || a.family == 6);
+    }
+    // A count of items that take at least `min_item_bytes` each: fails when the bytes left
+    // cannot hold that many (before anyone reserves memory for them).
+    bool get_count(std::uint64_t& count, std::size_t min_item_bytes) {
+        return get(count) && count <= left_ / min_item_bytes;
+    }
+    template <class T>
+    bool get_column(std::vector<T>& column, std::uint64_t rows) {
+        static_assert(std::is_trivially_copyable_v<T>);
+        std::uint32_t element_size = 0;
+        if (!get(element_size) || element_size != sizeof(T)) return false;
+        if (rows > left_ / sizeof(T)) return false;
+        column.resize(static_cast<std::size_t>(rows));
+        return get_bytes(column.data(), column.size() * sizeof(T));
+    }
+
+private:
+    const char* data_;
+    std::size_t left_;
+};
+
+bool read_option(ByteReader& r, MptcpOption& m) {
+    std::uint8_t subtype = 0;
+    std::uint32_t id_count = 0;
+    const bool ok = r.get(subtype) && r.get(m.length) && r.get(m.flags) && r.get(m.version) &&
+                    r.get(m.address_id) && r.get_bool(m.has_address_id) && r.get_bool(m.backup) &&
+                    r.get_bool(m.truncated) && r.get_bool(m.has_sender_key) && r.get_bool(m.has_receiver_key) &&
+                    r.get(m.sender_key) && r.get(m.receiver_key) && r.get_bool(m.has_token) && r.get(m.token) &&
+                    r.get_bool(m.has_nonce) && r.get(m.nonce) && r.get(m.hmac_length) &&
+                    r.get_bytes(m.hmac.data(), m.hmac.size()) && r.get_bool(m.has_data_ack) &&
+                    r.get_bool(m.data_ack_8) && r.get(m.data_ack) && r.get_bool(m.has_mapping) &&
+                    r.get_bool(m.dsn_8) && r.get(m.dsn) && r.get(m.subflow_seq) && r.get(m.data_level_length) &&
+                    r.get_bool(m.has_checksum) && r.get(m.checksum) && r.get_bool(m.data_fin) &&
+                    r.get_bool(m.echo) && r.get_address(m.address) && r.get_bool(m.has_port) && r.get(m.port) &&
+                    r.get(m.reason) && r.get(id_count) && id_count <= r.remaining();
+    if (!ok) return false;
+    m.subtype = static_cast<MptcpSubtype>(subtype);
+    m.address_ids.resize(id_count);
+    return r.get_bytes(m.address_ids.data(), id_count);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+std::string escape_value(std::string_view s) {
+    // One field per line: a newline (or backslash) inside a path or preference is escaped so
+    // two different keys can never have the same text.
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        if (c == '\\') {
+            out += "\\\\";
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+// The result of reading a cache file, with why it was rejected.
+struct Parsed {
+    std::optional<ReadResult> result;
+    std::string reason;
+};
+
+Parsed reject(std::string reason) { return Parsed{std::nullopt, std::move(reason)}; }
+
+Parsed parse(const CacheKey& key, std::string_view bytes) {
+    if (bytes.empty()) return reject("empty file");
+    if (std::memcmp(bytes.data(), kMagic, std::min(bytes.size(), sizeof kMagic)) != 0) {
+        return reject("not a cache file (bad magic)");
+    }
+    ByteReader header(bytes);
+    char magic[sizeof kMagic];
+    std::uint32_t version = 0, byte_order = 0;
+    std::uint64_t key_size = 0;
+    if (!header.get_bytes(magic, sizeof magic) || !header.get(version)) {
+        return reject(fmt::format("truncated header ({} bytes)", bytes.size()));
+    }
+    if (version != TableCache::kFormatVersion) {
+        return reject(fmt::format("format version {}, expected {}", version, TableCache::kFormatVersion));
+    }
+    if (!header.get(byte_order) || !header.get(key_size)) {
+        return reject(fmt::format("truncated header ({} bytes)", bytes.size()));
+    }
+    if (byte_order != kByteOrderMark) return reject("written on a machine of another byte order");
+    if (key_size > header.remaining() || header.remaining() - key_size < kChecksumBytes) {
+        return reject(fmt::format("truncated ({} bytes)", bytes.size()));
+    }
+    const std::size_t payload_size = bytes.size() - kChecksumBytes;
+    std::uint64_t stored_checksum = 0;
+    std::memcpy(&stored_checksum, bytes.data() + payload_size, kChecksumBytes);
+    if (checksum(bytes.substr(0, payload_size)) != stored_checksum) {
+        return reject("checksum mismatch (damaged or truncated)");
+    }
+    const std::string_view stored_key = bytes.substr(kHeaderFixedBytes, static_cast<std::size_t>(key_size));
+    if (stored_key != key.canonical()) return reject("written for another key");
+
+    ByteReader r(bytes.substr(0, payload_size).substr(kHeaderFixedBytes + stored_key.size()));
+    ReadResult result;
+    PacketTable& table = result.table;
+    std::uint64_t rows = 0;
+    std::uint32_t column_count = 0;
+    if (!r.get(result.frames) || !r.get_bool(result.truncated) || !r.get_string(result.truncation_detail) ||
+        !r.get_string(result.file_type) || !r.get(rows) || !r.get(column_count)) {
+        return reject("malformed read metadata");
+    }
+    std::uint32_t expected_columns = 0;
+    table.mutable_columns().for_each([&](auto&) { ++expected_columns; });
+    if (column_count != expected_columns) {
+        return reject(fmt::format("{} columns, expected {}", column_count, expected_columns));
+    }
+    bool columns_ok = true;
+    table.mutable_columns().for_each([&](auto& column) { columns_ok = columns_ok && r.get_column(column, rows); });
+    if (!columns_ok) return reject("malformed column data");
+
+    std::uint64_t count = 0;
+    if (!r.get_count(count, sizeof(IpAddress))) return reject("malformed address list");
+    auto& addresses = table.mutable_addresses();
+    addresses.resize(static_cast<std::size_t>(count));
+    for (auto& a : addresses) {
+        if (!r.get_address(a)) return reject("malformed address list");
+    }
+
+    if (!r.get_count(count, sizeof(std::uint64_t))) return reject("malformed interface names");
+    std::vector<std::string> names(static_cast<std::size_t>(count));
+    for (auto& name : names) {
+        if (!r.get_string(name)) return reject("malformed interface names");
+    }
+    table.set_interface_names(std::move(names));
+
+    if (!r.get_count(count, kSideOptionFixedBytes)) return reject("malformed side options");
+    auto& side_options = table.mutable_side_options();
+    side_options.resize(static_cast<std::size_t>(count));
+    for (auto& s : side_options) {
+        if (!r.get(s.row) || !r.get(s.position) || !read_option(r, s.option)) return reject("malformed side options");
+    }
+    if (r.remaining() != 0) return reject(fmt::format("{} unexpected bytes before the checksum", r.remaining()));
+    if (!table.validate()) return reject("inconsistent table");
+    table.rebuild_indexes();
+    return Parsed{std::move(result), {}};
+}
+
+// mkdir -p with mode 0700 for every folder it creates (the cache holds what the user's
+// captures contain: addresses, ports, keys).
+bool make_private_directories(const std::filesystem::path& directory, std::string& error) {
+    std::filesystem::path partial;
+    for (const auto& part : directory) {
+        partial /= part;
+        if (partial.empty() || part == partial.root_path() || part.empty()) continue;
+        if (::mkdir(partial.c_str(), 0700) == 0) continue;
+        const int e = errno;
+        struct stat st {};
+        if (e == EEXIST && ::stat(partial.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) continue;
+        error = partial.string() + ": cannot create folder: " + std::strerror(e == EEXIST ? ENOTDIR : e);
+        return false;
+    }
+    return true;
+}
+
+struct FileDescriptor {
+    int fd = -1;
+    ~FileDescriptor() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+bool read_whole_file(int fd, std::uint64_t size_hint, std::string& out, int& error) {
+    out.resize(static_cast<std::size_t>(size_hint));
+    std::size_t got = 0;
+    while (got < out.size()) {
+        const ssize_t n = ::read(fd, out.data() + got, out.size() - got);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            error = errno;
+            return false;
+        }
+        if (n == 0) break;  // shorter than fstat said: the checksum will tell
+        got += static_cast<std::size_t>(n);
+    }
+    out.resize(got);
+    return true;
+}
+
+bool is_cache_file_name(const std::string& name) {
+    const std::size_t suffix = std::strlen(kFileSuffix);
+    return name.size() > suffix && name[0] != '.' && name.compare(name.size() - suffix, suffix, kFileSuffix) == 0;
+}
+
+bool is_temporary_name(const std::string& name) {
+    return name.size() > 1 && name[0] == '.' && name.find(kTempMarker) != std::string::npos;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// CacheKey
+
+CacheKey CacheKey::for_capture(const std::string& capture_path, std::string libwireshark_version,
+                               std::vector<std::string> preferences) {
+    std::unique_ptr<char, decltype(&std::free)> resolved(::realpath(capture_path.c_str(), nullptr), &std::free);
+    if (!resolved) throw Error(ExitCode::InputMissing, capture_path + ": " + std::strerror(errno));
+    struct stat st {};
+    if (::stat(resolved.get(), &st) != 0) throw Error(ExitCode::InputMissing, capture_path + ": " + std::strerror(errno));
+    CacheKey key;
+    key.real_path = resolved.get();
+    key.size = static_cast<std::uint64_t>(st.st_size);
+    key.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+    key.inode = static_cast<std::uint64_t>(st.st_ino);
+    key.device = static_cast<std::uint64_t>(st.st_dev);
+    key.tool_version = kVersion;
+    key.libwireshark_version = std::move(libwireshark_version);
+    key.schema_version = PacketTable::kSchemaVersion;
+    key.preferences = std::move(preferences);
+    return key;
+}
+
+std::string CacheKey::canonical() const {
+    std::string text = "mptcpanalyzer table cache key\n";
+    text += "real_path=" + escape_value(real_path) + "\n";
+    text += fmt::format("size={}\nmtime_ns={}\ninode={}\ndevice={}\n", size, mtime_ns, inode, device);
+    text += "tool_version=" + escape_value(tool_version) + "\n";
+    text += "libwireshark_version=" + escape_value(libwireshark_version) + "\n";
+    text += fmt::format("schema_version={}\npreferences={}\n", schema_version, preferences.size());
+    for (const auto& p : preferences) text += "preference=" + escape_value(p) + "\n";
+    return text;
+}
+
+std::string CacheKey::file_name() const {
+    const std::string text = canonical();
+    gchar* digest = g_compute_checksum_for_string(G_CHECKSUM_SHA256, text.data(), static_cast<gssize>(text.size()));
+    std::string name = std::string(digest) + kFileSuffix;
+    g_free(digest);
+    return name;
+}
+
+// ---------------------------------------------------------------------------------------------
+// TableCache
+
+TableCache::TableCache(std::filesystem::path directory) : directory_(std::move(directory)) {}
+
+std::filesystem::path TableCache::default_directory() {
+    // XDG Base Directory: a relative XDG_CACHE_HOME is invalid and must be ignored.
+    const char* xdg = std::getenv("XDG_CACHE_HOME");
+    if (xdg && xdg[0] == '/') return std::filesystem::path(xdg) / "mptcpanalyzer";
+    const char* home = std::getenv("HOME");
+    // g_get_home_dir() falls back to the password database (HOME unset, e.g. under some daemons).
+    const std::filesystem::path home_dir = home && home[0] != '\0' ? home : g_get_home_dir();
+    return home_dir / ".cache" / "mptcpanalyzer";
+}
+
+std::string TableCache::serialize(const CacheKey& key, const ReadResult& result) {
+    const std::string key_text = key.canonical();
+    const PacketTable& table = result.table;
+    // Columns::for_each only hands out the column vectors; nothing here modifies them.
+    auto& columns = const_cast<PacketTable::Columns&>(table.columns());
+
+    std::size_t estimate = kHeaderFixedBytes + key_text.size() + 64 + result.truncation_detail.size() +
+                           result.file_type.size() + table.addresses().size() * sizeof(IpAddress) +
+                           table.side_options().size() * (kSideOptionFixedBytes + 8) + kChecksumBytes;
+    columns.for_each([&](auto& column) { estimate += 4 + column.size() * sizeof(column[0]); });
+    for (const auto& name : table.interface_names()) estimate += 8 + name.size();
+
+    std::string out;
+    out.reserve(estimate);
+    ByteWriter w(out);
+    w.put_bytes(kMagic, sizeof kMagic);
+    w.put<std::uint32_t>(kFormatVersion);
+    w.put<std::uint32_t>(kByteOrderMark);
+    w.put_string(key_text);
+
+    w.put<std::uint64_t>(result.frames);
+    w.put_bool(result.truncated);
+    w.put_string(result.truncation_detail);
+    w.put_string(result.file_type);
+
+    w.put<std::uint64_t>(table.size());
+    std::uint32_t column_count = 0;
+    columns.for_each([&](auto&) { ++column_count; });
+    w.put(column_count);
+    columns.for_each([&](auto& column) {
+        w.put(static_cast<std::uint32_t>(sizeof(column[0])));
+        w.put_bytes(column.data(), column.size() * sizeof(column[0]));
+    });
+
+    w.put<std::uint64_t>(table.addresses().size());
+    for (const auto& a : table.addresses()) w.put_address(a);
+    w.put<std::uint64_t>(table.interface_names().size());
+    for (const auto& name : table.interface_names()) w.put_string(name);
+    w.put<std::uint64_t>(table.side_options().size());
+    for (const auto& s : table.side_options()) {
+        w.put(s.row);
+        w.put(s.position);
+        write_option(w, s.option);
+    }
+
+    w.put<std::uint64_t>(checksum(out));
+    return out;
+}
+
+std::optional<ReadResult> TableCache::deserialize(const CacheKey& key, std::string_view bytes) {
+    return parse(key, bytes).result;
+}
+
+std::optional<ReadResult> TableCache::load(const CacheKey& key) const {
+    const std::filesystem::path path = directory_ / key.file_name();
+    FileDescriptor file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+    if (file.fd < 0) {
+        if (errno != ENOENT) log::debug("cache: ignoring {}: {}", path.string(), std::strerror(errno));
+        log::debug("cache: miss {}", path.string());
+        return std::nullopt;
+    }
+    struct stat st {};
+    if (::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        log::debug("cache: ignoring {}: not a regular file", path.string());
+        log::debug("cache: miss {}", path.string());
+        return std::nullopt;
+    }
+
+    std::string bytes;
+    int read_error = 0;
+    Parsed parsed;
+    try {
+        if (!read_whole_file(file.fd, static_cast<std::uint64_t>(st.st_size), bytes, read_error)) {
+            log::debug("cache: ignoring {}: {}", path.string(), std::strerror(read_error));
+            log::debug("cache: miss {}", path.string());
+            return std::nullopt;
+        }
+        parsed = parse(key, bytes);
+    } catch (const std::bad_alloc&) {
+        // Only sizes the file itself backs are allocated; running out means a huge table on a
+        // small machine, which the caller can still try to read directly.
+        parsed = reject("out of memory while loading");
+    }
+    if (parsed.result) {
+        log::debug("cache: hit {}", path.string());
+        return std::move(parsed.result);
+    }
+
+    log::debug("cache: ignoring {}: {}", path.string(), parsed.reason);
+    // Remove it only if it is still the file we read: another process may have just renamed
+    // a fresh one into place.
+    struct stat now {};
+    if (::stat(path.c_str(), &now) == 0 && now.st_ino == st.st_ino && now.st_dev == st.st_dev) {
+        if (::unlink(path.c_str()) != 0) {
+            log::debug("cache: cannot remove {}: {}", path.string(), std::strerror(errno));
+        }
+    }
+    log::debug("cache: miss {}", path.string());
+    return std::nullopt;
+}
+
+bool TableCache::store(const CacheKey& key, const ReadResult& result) const {
+    const std::filesystem::path path = directory_ / key.file_name();
+    try {
+        std::string error;
+        if (!make_private_directories(directory_, error)) {
+            log::warning("cache: cannot store {}: {}", path.string(), error);
+            return false;
+        }
+        const std::string bytes = serialize(key, result);
+        AtomicFile file(path);
+        file.write(bytes);
+        // No fsync: after a crash a torn file fails its checksum and is simply re-read.
+        file.commit(false);
+    } catch (const std::exception& e) {
+        log::warning("cache: cannot store {}: {}", path.string(), e.what());
+        return false;
+    }
+    log::debug("cache: stored {}", path.string());
+    return true;
+}
+
+TableCache::Info TableCache::info() const {
+    Info info;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(directory_, ec), end; !ec && it != end; it.increment(ec)) {
+        std::error_code entry_ec;
+        if (!it->is_regular_file(entry_ec) || !is_cache_file_name(it->path().filename().string())) continue;
+        const auto bytes = it->file_size(entry_ec);
+        if (entry_ec) continue;  // removed meanwhile
+        ++info.files;
+        info.bytes += bytes;
+    }
+    return info;
+}
+
+std::size_t TableCache::clean() const {
+    // Temporaries are removed whatever their age: a store running concurrently then fails its
+    // rename, warns and returns false; its caller still has its table.
+    std::vector<std::filesystem::path> doomed;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(directory_, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        std::error_code entry_ec;
+        if (!it->is_regular_file(entry_ec)) continue;
+        if (is_cache_file_name(name) || is_temporary_name(name)) doomed.push_back(it->path());
+    }
+    std::size_t removed = 0;
+    for (const auto& path : doomed) {
+        if (::unlink(path.c_str()) == 0) {
+            ++removed;
+        } else if (errno != ENOENT) {
+            log::warning("cache: cannot remove {}: {}", path.string(), std::strerror(errno));
+        }
+    }
+    return removed;
+}
+
+}  // namespace mptcpanalyzer
