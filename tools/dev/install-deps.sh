@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what building, testing and running mptcpanalyzer needs, from Debian bookworm's
+# packages. Idempotent; needs root (or sudo).
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  cmake ninja-build g++ pkg-config
+  # libraries
+  wireshark-dev libwireshark-dev libwiretap-dev libwsutil-dev libglib2.0-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev catch2 libreadline-dev
+  # run time and tests: tshark for cross-checks, gnuplot for plots, python3 for test scripts
+  tshark gnuplot-nox python3 util-linux gzip
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture: answer no, non-interactively.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
