@@ -20,12 +20,12 @@ struct ExportOptions {
 
 void run_export(const ExportOptions& o, const GlobalOptions& global) {
     // Open the output first: an unwritable destination fails before minutes of dissection.
-    OutputTarget out(o.output);
+    OutputTarget out(o.output, {o.capture});
     const ReadResult result = load_capture(global, o.capture);
     if (o.format == "csv") {
-        write_packets_csv(result.table, out.stream(), o.delimiter);
+        write_packets_csv(result.table, out.stream(), o.delimiter, out.name());
     } else {
-        write_packets_json(result.table, out.stream());
+        write_packets_json(result.table, out.stream(), out.name());
     }
     out.finish();
 }

@@ -16,15 +16,26 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     cli::GlobalOptions global;
     cli::add_global_options(app, global);
+    cli::setup_list_tcp(app, global);
+    cli::setup_list_mptcp(app, global);
+    cli::setup_summaries(app, global);
+    cli::setup_list_reinjections(app, global);
+    cli::setup_events(app, global);
     cli::setup_export(app, global);
     cli::setup_cache(app, global);
     cli::setup_version(app, global);
     cli::setup_checkhealth(app, global);
     try {
         app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        const int rc = app.exit(e);
-        return rc == 0 ? 0 : static_cast<int>(ExitCode::Usage);
+        if (e.get_exit_code() == 0) return app.exit(e);
+        log::error("{}", e.what());
+        fmt::print(stderr, "Run with --help for more information.\n");
+        return static_cast<int>(ExitCode::Usage);
     } catch (const Error& e) {
         log::error("{}", e.what());
         return static_cast<int>(e.code());

@@ -45,6 +45,8 @@ FIELDS = [
     ("time_ns", "frame.time_epoch", epoch_ns, str),
     ("ip_src", "ip.src", last, str),
     ("ip_dst", "ip.dst", last, str),
+    ("ip_src", "ipv6.src", last, str),
+    ("ip_dst", "ipv6.dst", last, str),
     ("tcp_src_port", "tcp.srcport", first, str),
     ("tcp_dst_port", "tcp.dstport", first, str),
     ("tcp_stream", "tcp.stream", first, str),
@@ -75,7 +77,7 @@ FIELDS = [
     ("mptcp_dsn_8", "tcp.options.mptcp.dseqn8.flag", flag, str),
     ("mptcp_data_ack_8", "tcp.options.mptcp.dataack8.flag", flag, str),
     ("mptcp_add_addr_port", "tcp.options.mptcp.port", first, str),
-    ("mptcp_tcprst_reason", "tcp.options.mptcp.rst_reason", first, str),
+    ("mptcp_tcprst_reason", "tcp.options.mptcp.rst_reason", lambda t: as_int(first(t)), str),
 ]
 
 # Columns where tshark may show nothing while we show the value on the wire.
@@ -97,9 +99,14 @@ def compare(capture, checker):
         for i, (col, field, norm_t, norm_o) in enumerate(FIELDS):
             t = norm_t(trow[i] if i < len(trow) else "")
             o = norm_o(row[col])
+            if field.startswith("ip.") and row["ip_version"] != "4" or field.startswith("ipv6.") and row["ip_version"] != "6":
+                continue
             if col == "mptcp_receiver_key" and o == "":
                 # tshark names MP_FASTCLOSE's key recvkey too; we give it its own column.
                 o = norm_o(row["mptcp_fastclose_key"])
+            if col == "mptcp_dsn" and o == "":
+                # ... and MP_FAIL's DSN rawdataseqno.
+                o = norm_o(row["mptcp_fail_dsn"])
             if o != t and not (col in SUBSET and t == ""):
                 mismatches += 1
                 if mismatches <= 10:

@@ -155,6 +155,26 @@ std::string open_error_message(const std::string& path, int err, const gchar* er
     return path + ": " + detail;
 }
 
+// wiretap also opens files that are not packet captures (media, JSON, MIME containers): for
+// us those are "not a capture". A file that starts like pcap/pcapng but opens as one of those
+// is a capture whose header is cut off.
+bool is_file_content_encapsulation(int encap) {
+    return encap == WTAP_ENCAP_MIME || encap == WTAP_ENCAP_JSON || encap == WTAP_ENCAP_MP4 ||
+           encap == WTAP_ENCAP_JPEG_JFIF || encap == WTAP_ENCAP_RUBY_MARSHAL || encap == WTAP_ENCAP_SYSTEMD_JOURNAL;
+}
+
+bool starts_like_pcap(const std::string& path) {
+    unsigned char magic[4] = {};
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return false;
+    const std::size_t n = std::fread(magic, 1, sizeof magic, f);
+    std::fclose(f);
+    if (n < 4) return false;
+    const std::uint32_t be = (std::uint32_t{magic[0]} << 24) | (std::uint32_t{magic[1]} << 16) |
+                             (std::uint32_t{magic[2]} << 8) | magic[3];
+    return be == 0x0a0d0d0a || be == 0xa1b2c3d4 || be == 0xd4c3b2a1 || be == 0xa1b23c4d || be == 0x4d3cb2a1;
+}
+
 ExitCode open_error_code(int err) {
     if (err == ENOENT || err == EACCES || err == EISDIR || err == EPERM || err == ENOTDIR) return ExitCode::InputMissing;
     return ExitCode::InputInvalid;
@@ -203,6 +223,14 @@ ReadResult CaptureReader::read(const std::string& path) const {
         throw Error(open_error_code(err), msg);
     }
 
+    if (is_file_content_encapsulation(wtap_file_encap(wth.get()))) {
+        throw Error(ExitCode::InputInvalid,
+                    path + (starts_like_pcap(path) ? ": the capture file's header is cut off"
+                                                   : ": not a packet capture (Wireshark reads it as " +
+                                                         std::string(wtap_file_type_subtype_description(
+                                                             wtap_file_type_subtype(wth.get()))) +
+                                                         ")"));
+    }
     ReadResult result;
     result.file_type = wtap_file_type_subtype_description(wtap_file_type_subtype(wth.get()));
 
@@ -300,7 +328,7 @@ ReadResult CaptureReader::read(const std::string& path) const {
     if (frame_num == 0) throw Error(ExitCode::NoData, path + ": the capture contains no packets");
     if (result.table.empty()) {
         throw Error(ExitCode::NoData, path + ": the capture contains no TCP packets (" + std::to_string(frame_num) +
-                                          " frames read)");
+                                          (frame_num == 1 ? " frame read)" : " frames read)"));
     }
     result.table.finish_appending();
     return result;

@@ -30,7 +30,7 @@ bool locate_and_parse_options(const packet_info* pinfo, const epan_dissect_t* ed
         std::span<const std::uint8_t> bytes(data, len);
         auto off = find_tcp_header(bytes, tcph->th_sport, tcph->th_dport, tcph->th_rawseq, tcph->th_rawack,
                                    tcph->th_hlen);
-        if (!off) return false;
+        if (!off || *off + 16 > bytes.size()) return false;
         const std::size_t header_end = *off + tcph->th_hlen;
         out.window_raw = static_cast<std::uint16_t>((bytes[*off + 14] << 8) | bytes[*off + 15]);
         if (*off + 20 <= bytes.size()) {

@@ -184,6 +184,12 @@ MptcpOption parse_mptcp_option(std::span<const std::uint8_t> o) {
     }
     m.length = o[1];
     m.subtype = static_cast<MptcpSubtype>(o[2] >> 4);
+    if (o[1] > o.size()) {
+        // Cut by the snapshot length: the layout depends on the full length, and a field read
+        // from a shorter layout would be wrong. Report the subtype only.
+        m.truncated = true;
+        return m;
+    }
     const std::size_t len = o.size();
     switch (m.subtype) {
         case MptcpSubtype::Capable:
@@ -245,7 +251,7 @@ void parse_tcp_options(std::span<const std::uint8_t> options, bool complete, Pac
             ++at;
             continue;
         }
-        if (at + 1 >= n) break;  // length byte not captured
+        if (at + 1 >= n) break;  // length byte not captured: nothing to decode
         const std::uint8_t len = options[at + 1];
         if (len < 2) break;  // malformed: cannot advance safely
         const bool cut = at + len > n;
@@ -256,7 +262,9 @@ void parse_tcp_options(std::span<const std::uint8_t> options, bool complete, Pac
                 if (!cut && len == 4) record.mss = be16(&opt[2]);
                 break;
             case kOptWindowScale:
-                if (!cut && len == 3) record.window_scale = static_cast<std::int8_t>(std::min<int>(opt[2], 14));
+                // The shift as on the wire (Wireshark's tcp.options.wscale.shift); >14 is invalid
+                // but shown as sent, capped to the column's range.
+                if (!cut && len == 3) record.window_scale = static_cast<std::int8_t>(std::min<int>(opt[2], 127));
                 break;
             case kOptTimestamps:
                 if (!cut && len == 10) {
@@ -266,6 +274,7 @@ void parse_tcp_options(std::span<const std::uint8_t> options, bool complete, Pac
                 }
                 break;
             case kOptMptcp: {
+                if (opt.size() < 3) break;  // the subtype byte was not captured
                 MptcpOption m = parse_mptcp_option(opt);
                 m.length = len;
                 if (cut) m.truncated = true;

@@ -43,7 +43,8 @@ void emit_row(const PacketTable& table, std::size_t row, Sink& s) {
         s.none();
     } else {
         s.num(r.interface_id);
-        s.str(table.interface_name(r.interface_id));
+        const std::string name = table.interface_name(r.interface_id);
+        if (name.empty()) s.none(); else s.str(name);
     }
     s.num(r.src.family);
     s.str(r.src.to_string());
@@ -158,20 +159,21 @@ void emit_row(const PacketTable& table, std::size_t row, Sink& s) {
 
 class Output {
 public:
-    explicit Output(std::FILE* f) : file_(f) {}
+    Output(std::FILE* f, std::string_view destination) : file_(f), destination_(destination) {}
     fmt::memory_buffer buf;
     void flush_if_large() {
         if (buf.size() > (1U << 20)) flush();
     }
     void flush() {
         if (buf.size() && std::fwrite(buf.data(), 1, buf.size(), file_) != buf.size()) {
-            throw Error(ExitCode::OutputFailed, std::string("write failed: ") + std::strerror(errno));
+            throw Error(ExitCode::OutputFailed, std::string(destination_) + ": write failed: " + std::strerror(errno));
         }
         buf.clear();
     }
 
 private:
     std::FILE* file_;
+    std::string_view destination_;
 };
 
 class CsvSink {
@@ -282,11 +284,21 @@ private:
 
 std::span<const std::string_view> packet_columns() { return kColumns; }
 
-void write_packets_csv(const PacketTable& table, std::FILE* out, char delimiter) {
-    if (delimiter == ';' || delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
-        throw Error(ExitCode::Usage, fmt::format("CSV delimiter '{}' is not allowed (';' separates multiple values)", delimiter));
+void validate_csv_delimiter(char delimiter) {
+    // Numbers are never quoted, so a delimiter that can occur in one would be ambiguous.
+    const bool in_numbers = (delimiter >= '0' && delimiter <= '9') || delimiter == '-' || delimiter == '.' ||
+                            delimiter == '+' || (delimiter >= 'a' && delimiter <= 'z') || (delimiter >= 'A' && delimiter <= 'Z');
+    if (delimiter == ';' || delimiter == '"' || delimiter == '\n' || delimiter == '\r' || in_numbers) {
+        throw Error(ExitCode::Usage,
+                    fmt::format("CSV delimiter '{}' is not allowed (';' separates multiple values; letters, digits, "
+                                "'-', '+' and '.' occur in values)",
+                                delimiter));
     }
-    Output o(out);
+}
+
+void write_packets_csv(const PacketTable& table, std::FILE* out, char delimiter, std::string_view destination) {
+    validate_csv_delimiter(delimiter);
+    Output o(out, destination);
     CsvSink sink(o, delimiter);
     sink.begin_row();
     for (auto name : kColumns) sink.str(name);
@@ -300,8 +312,8 @@ void write_packets_csv(const PacketTable& table, std::FILE* out, char delimiter)
     o.flush();
 }
 
-void write_packets_json(const PacketTable& table, std::FILE* out) {
-    Output o(out);
+void write_packets_json(const PacketTable& table, std::FILE* out, std::string_view destination) {
+    Output o(out, destination);
     o.buf.push_back('[');
     JsonSink sink(o);
     for (std::size_t i = 0; i < table.size(); ++i) {

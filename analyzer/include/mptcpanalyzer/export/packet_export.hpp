@@ -13,14 +13,20 @@ namespace mptcpanalyzer {
 
 enum class PacketFormat { Csv, Json };
 
+// Throws Error(Usage) for a delimiter that would make CSV ambiguous: ';' (separates multiple
+// values), quotes, newlines, and characters that occur in unquoted numbers.
+void validate_csv_delimiter(char delimiter);
+
 // Column names in output order.
 std::span<const std::string_view> packet_columns();
 
 // CSV: header row then one row per packet; empty cell = absent; multi-valued cells joined by
 // ';'. `delimiter` must not be ';', '"' or a newline. Writes to `out` (throws Error on I/O error).
-void write_packets_csv(const PacketTable& table, std::FILE* out, char delimiter = ',');
+// `destination` names the output in error messages.
+void write_packets_csv(const PacketTable& table, std::FILE* out, char delimiter = ',',
+                       std::string_view destination = "output");
 
 // JSON: an array of objects with the same keys; absent values are null.
-void write_packets_json(const PacketTable& table, std::FILE* out);
+void write_packets_json(const PacketTable& table, std::FILE* out, std::string_view destination = "output");
 
 }  // namespace mptcpanalyzer
