@@ -12,5 +12,10 @@ void setup_export(CLI::App& app, const GlobalOptions& global);
 void setup_cache(CLI::App& app, const GlobalOptions& global);
 void setup_version(CLI::App& app, const GlobalOptions& global);
 void setup_checkhealth(CLI::App& app, const GlobalOptions& global);
+void setup_list_tcp(CLI::App& app, const GlobalOptions& global);
+void setup_list_mptcp(CLI::App& app, const GlobalOptions& global);  // and list-subflows
+void setup_summaries(CLI::App& app, const GlobalOptions& global);   // tcp-summary, mptcp-summary
+void setup_list_reinjections(CLI::App& app, const GlobalOptions& global);
+void setup_events(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace mptcpanalyzer::cli

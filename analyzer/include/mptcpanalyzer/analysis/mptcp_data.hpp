@@ -1,0 +1,57 @@
+#pragma once
+// Our own data-level arithmetic: every data segment of an MPTCP connection gets its 64-bit data
+// sequence number range, from the DSS mappings (mapping DSN + (subflow seq - mapping subflow
+// seq)), with 4-byte DSNs and DATA_ACKs extended to 64 bits near the last value of their
+// direction, so ranges stay continuous across 2^32 wraps. Relative DSNs count from the
+// sender's initial DSN (derived from its key): the first data byte is 1.
+// Wireshark's mptcp.rawdsn64/mptcp.dsn are not used (wrong after a wrap, see the notes).
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "mptcpanalyzer/model/connections.hpp"
+
+namespace mptcpanalyzer {
+
+// MPTCP data direction: towards the MPTCP server (sent by the client) or towards the client.
+enum class DataDirection : std::uint8_t { ToServer = 0, ToClient = 1 };
+const char* to_string(DataDirection d);
+
+struct DataSegment {
+    std::uint32_t row = 0;
+    std::uint16_t subflow = 0;  // index in MptcpConnection::subflows
+    DataDirection direction = DataDirection::ToServer;
+    std::uint64_t dsn = 0;      // 64-bit DSN of the first byte
+    std::uint32_t length = 0;   // payload bytes
+};
+
+struct DataAck {
+    std::uint32_t row = 0;
+    std::uint16_t subflow = 0;
+    DataDirection direction = DataDirection::ToServer;  // direction of the data it acknowledges
+    std::uint64_t ack = 0;                              // 64-bit DATA_ACK
+};
+
+struct ConnectionData {
+    std::vector<DataSegment> segments;     // capture order
+    std::vector<DataAck> data_acks;        // capture order
+    std::vector<std::uint32_t> unmapped;   // rows with payload that no mapping covers
+    // The base of relative DSNs per direction: the sender's initial DSN when its key is known,
+    // else one below the lowest DSN seen.
+    std::array<std::uint64_t, 2> base{};
+    std::array<bool, 2> base_from_key{};
+
+    std::uint64_t relative(DataDirection d, std::uint64_t dsn) const { return dsn - base[static_cast<std::size_t>(d)]; }
+    // Unique application bytes (DSN range covered by data) per direction.
+    std::uint64_t application_bytes(DataDirection d) const;
+};
+
+// Extends a DSN or DATA_ACK that may be 4 bytes to 64 bits, near `last` (nullopt: no reference).
+std::uint64_t extend_dsn(std::uint64_t raw, bool eight_bytes, std::optional<std::uint64_t> last);
+
+ConnectionData map_connection_data(const PacketTable& table, const ConnectionModel& model,
+                                   const MptcpConnection& connection);
+
+}  // namespace mptcpanalyzer

@@ -1,0 +1,169 @@
+#include "mptcpanalyzer/analysis/events.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace mptcpanalyzer {
+namespace {
+
+const char* handshake_step(std::uint16_t flags) {
+    if ((flags & tcp_flag::kSyn) && (flags & tcp_flag::kAck)) return "syn_ack";
+    if (flags & tcp_flag::kSyn) return "syn";
+    return "ack";
+}
+
+std::string ids_text(const std::vector<std::uint8_t>& ids) {
+    std::string s;
+    for (auto id : ids) s += (s.empty() ? "" : ";") + std::to_string(id);
+    return s;
+}
+
+void add_connection_events(const PacketTable& table, const ConnectionModel& model, const MptcpConnection* m,
+                           const std::vector<std::uint32_t>& tcp_streams, std::vector<MptcpEvent>& out) {
+    const auto& c = table.columns();
+    for (std::size_t i = 0; i < tcp_streams.size(); ++i) {
+        const TcpConnection* conn = model.find_tcp(tcp_streams[i]);
+        if (!conn) continue;
+        const Subflow* sf = m ? &m->subflows[i] : nullptr;
+        const bool towards_server = sf ? sf->towards_server : true;
+        for (auto row : conn->rows) {
+            const auto bits = c.mptcp_subtypes[row];
+            if (!bits) continue;
+            const bool only_dss = bits == (1U << static_cast<unsigned>(MptcpSubtype::Dss));
+            if (only_dss && !(c.dss_bits[row] & dss_bit::kDataFin) &&
+                !((c.dss_bits[row] & dss_bit::kMapping) && c.dss_length[row] == 0))
+                continue;
+            const PacketRecord r = table.record(row);
+            const bool from_subflow_client = conn->direction_of(table, row) == TcpDirection::ClientToServer;
+            const bool from_mptcp_client = from_subflow_client == towards_server;
+            auto event = [&](std::string kind) {
+                MptcpEvent e;
+                e.time_ns = r.time_ns;
+                e.frame = r.frame_number;
+                e.tcp_stream = r.tcp_stream;
+                e.mptcp_stream = m ? m->mptcp_stream : -1;
+                e.kind = std::move(kind);
+                e.sender = from_mptcp_client ? "client" : "server";
+                return e;
+            };
+            for (const auto& o : r.mptcp_options) {
+                switch (o.subtype) {
+                    case MptcpSubtype::Capable: {
+                        auto e = event("mp_capable");
+                        e.details = {{"step", handshake_step(r.flags)}, {"version", std::to_string(o.version)},
+                                     {"checksum_requested", (o.flags & 0x80) ? "yes" : "no"}};
+                        if (o.has_sender_key) e.details.emplace_back("sender_key", fmt::format("{:016x}", o.sender_key));
+                        if (o.has_receiver_key) e.details.emplace_back("receiver_key", fmt::format("{:016x}", o.receiver_key));
+                        out.push_back(std::move(e));
+                        break;
+                    }
+                    case MptcpSubtype::Join: {
+                        auto e = event("mp_join");
+                        e.details = {{"step", handshake_step(r.flags)}};
+                        if (o.has_address_id) e.details.emplace_back("address_id", std::to_string(o.address_id));
+                        if (o.has_token) e.details.emplace_back("token", fmt::format("{:08x}", o.token));
+                        if (r.flags & tcp_flag::kSyn) e.details.emplace_back("backup", o.backup ? "yes" : "no");
+                        if (sf && sf->hmac_valid && o.hmac_length)
+                            e.details.emplace_back("hmac", *sf->hmac_valid ? "valid" : "mismatch");
+                        out.push_back(std::move(e));
+                        break;
+                    }
+                    case MptcpSubtype::AddAddr: {
+                        auto e = event("add_addr");
+                        e.details = {{"address_id", std::to_string(o.address_id)},
+                                     {"address", o.address.to_string()},
+                                     {"port", o.has_port ? std::to_string(o.port) : std::string()},
+                                     {"echo", o.echo ? "yes" : "no"}};
+                        out.push_back(std::move(e));
+                        break;
+                    }
+                    case MptcpSubtype::RemoveAddr: {
+                        auto e = event("remove_addr");
+                        e.details = {{"address_ids", ids_text(o.address_ids)}};
+                        out.push_back(std::move(e));
+                        break;
+                    }
+                    case MptcpSubtype::Prio: {
+                        auto e = event("mp_prio");
+                        e.details = {{"backup", o.backup ? "yes" : "no"}};
+                        if (o.has_address_id) e.details.emplace_back("address_id", std::to_string(o.address_id));
+                        out.push_back(std::move(e));
+                        break;
+                    }
+                    case MptcpSubtype::Fail: {
+                        auto e = event("mp_fail");
+                        e.details = {{"raw_dsn", std::to_string(o.dsn)},
+                                     {"meaning", "the receiver detected a DSS checksum failure"}};
+                        out.push_back(std::move(e));
+                        break;
+                    }
+                    case MptcpSubtype::FastClose: {
+                        auto e = event("mp_fastclose");
+                        e.details = {{"receiver_key", fmt::format("{:016x}", o.receiver_key)}};
+                        out.push_back(std::move(e));
+                        break;
+                    }
+                    case MptcpSubtype::TcpRst: {
+                        auto e = event("mp_tcprst");
+                        e.details = {{"reason", std::to_string(o.reason)}, {"flags", std::to_string(o.flags)}};
+                        out.push_back(std::move(e));
+                        break;
+                    }
+                    case MptcpSubtype::Dss: {
+                        if (o.has_mapping && o.data_level_length == 0) {
+                            auto e = event("infinite_mapping");
+                            e.details = {{"raw_dsn", std::to_string(o.dsn)}};
+                            out.push_back(std::move(e));
+                        }
+                        if (o.data_fin) {
+                            auto e = event("data_fin");
+                            if (o.has_mapping) e.details = {{"raw_dsn", std::to_string(o.dsn)}};
+                            out.push_back(std::move(e));
+                        }
+                        break;
+                    }
+                    default:
+                        break;
+                }
+            }
+        }
+    }
+    if (m && m->fallback != Fallback::None) {
+        for (std::uint32_t row = 0; row < table.size(); ++row) {
+            if (c.frame_number[row] != m->fallback_frame) continue;
+            MptcpEvent e;
+            e.time_ns = c.time_ns[row];
+            e.frame = m->fallback_frame;
+            e.tcp_stream = c.tcp_stream[row];
+            e.mptcp_stream = m->mptcp_stream;
+            e.kind = "fallback";
+            e.sender = "";
+            e.details = {{"reason", to_string(m->fallback)}};
+            out.push_back(std::move(e));
+            break;
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<MptcpEvent> mptcp_events(const PacketTable& table, const ConnectionModel& model,
+                                     const MptcpConnection* connection) {
+    std::vector<MptcpEvent> out;
+    auto streams_of = [](const MptcpConnection& m) {
+        std::vector<std::uint32_t> s;
+        for (const auto& sf : m.subflows) s.push_back(sf.tcp_stream);
+        return s;
+    };
+    if (connection) {
+        add_connection_events(table, model, connection, streams_of(*connection), out);
+    } else {
+        for (const auto& m : model.mptcp) add_connection_events(table, model, &m, streams_of(m), out);
+        add_connection_events(table, model, nullptr, model.unattached_subflows, out);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const MptcpEvent& a, const MptcpEvent& b) { return a.frame < b.frame; });
+    return out;
+}
+
+}  // namespace mptcpanalyzer

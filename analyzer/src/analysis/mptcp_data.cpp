@@ -1,0 +1,147 @@
+#include "mptcpanalyzer/analysis/mptcp_data.hpp"
+
+#include <algorithm>
+#include <deque>
+
+namespace mptcpanalyzer {
+
+const char* to_string(DataDirection d) { return d == DataDirection::ToServer ? "to_server" : "to_client"; }
+
+std::uint64_t extend_dsn(std::uint64_t raw, bool eight_bytes, std::optional<std::uint64_t> last) {
+    if (eight_bytes || !last) return raw;
+    const std::uint64_t low = raw & 0xffffffffULL;
+    const std::uint64_t upper = *last & ~0xffffffffULL;
+    std::uint64_t best = upper | low;
+    auto dist = [&](std::uint64_t v) { return v > *last ? v - *last : *last - v; };
+    const std::uint64_t step = std::uint64_t{1} << 32;
+    if (upper >= step && dist((upper - step) | low) < dist(best)) best = (upper - step) | low;
+    if (upper <= ~std::uint64_t{0} - step && dist((upper + step) | low) < dist(best)) best = (upper + step) | low;
+    return best;
+}
+
+std::uint64_t ConnectionData::application_bytes(DataDirection d) const {
+    bool any = false;
+    std::uint64_t lo = 0, hi = 0;
+    for (const auto& s : segments) {
+        if (s.direction != d || s.length == 0) continue;
+        if (!any) {
+            lo = s.dsn;
+            hi = s.dsn + s.length;
+            any = true;
+        } else {
+            lo = std::min(lo, s.dsn);
+            hi = std::max(hi, s.dsn + s.length);
+        }
+    }
+    return any ? hi - lo : 0;
+}
+
+namespace {
+
+struct Mapping {
+    std::uint32_t ssn = 0;  // relative subflow sequence number of the mapping's first byte
+    std::uint64_t dsn = 0;
+    std::uint32_t length = 0;
+};
+
+// Mappings stay usable for later segments (a mapping may cover several); a bounded history is
+// enough because retransmitted data carries its mapping again.
+constexpr std::size_t kMappingHistory = 512;
+
+}  // namespace
+
+ConnectionData map_connection_data(const PacketTable& table, const ConnectionModel& model,
+                                   const MptcpConnection& m) {
+    const auto& c = table.columns();
+    ConnectionData out;
+    struct RowRef {
+        std::uint32_t row;
+        std::uint16_t subflow;
+        const TcpConnection* conn;
+    };
+    std::vector<RowRef> rows;
+    for (std::size_t i = 0; i < m.subflows.size(); ++i) {
+        const TcpConnection* conn = model.find_tcp(m.subflows[i].tcp_stream);
+        if (!conn) continue;
+        for (auto r : conn->rows) rows.push_back({r, static_cast<std::uint16_t>(i), conn});
+    }
+    std::sort(rows.begin(), rows.end(), [](const RowRef& a, const RowRef& b) { return a.row < b.row; });
+
+    // Sender's IDSN: the client's for data to the server, the server's for data to the client.
+    std::array<std::optional<std::uint64_t>, 2> last{};
+    if (m.client_key) {
+        out.base[0] = m.client_derived.idsn;
+        out.base_from_key[0] = true;
+        last[0] = m.client_derived.idsn;
+    }
+    if (m.server_key) {
+        out.base[1] = m.server_derived.idsn;
+        out.base_from_key[1] = true;
+        last[1] = m.server_derived.idsn;
+    }
+    // Mappings per (subflow, TCP direction).
+    std::vector<std::array<std::deque<Mapping>, 2>> mappings(m.subflows.size());
+    std::array<std::optional<std::uint64_t>, 2> lowest{};
+
+    for (const auto& ref : rows) {
+        const std::uint32_t row = ref.row;
+        const Subflow& sf = m.subflows[ref.subflow];
+        const TcpDirection tdir = ref.conn->direction_of(table, row);
+        // TCP client of a subflow towards the server is the MPTCP client.
+        const bool to_server = (tdir == TcpDirection::ClientToServer) == sf.towards_server;
+        const auto dir = to_server ? DataDirection::ToServer : DataDirection::ToClient;
+        const std::size_t d = static_cast<std::size_t>(dir);
+        auto& maps = mappings[ref.subflow][static_cast<std::size_t>(tdir)];
+        const std::uint8_t bits = c.dss_bits[row];
+        if (bits & dss_bit::kPresent) {
+            if (bits & dss_bit::kMapping) {
+                const std::uint64_t dsn = extend_dsn(c.dss_dsn[row], bits & dss_bit::kDsn8, last[d]);
+                last[d] = dsn;
+                if (c.dss_length[row] > 0) {
+                    maps.push_back({c.dss_subflow_seq[row], dsn, c.dss_length[row]});
+                    if (maps.size() > kMappingHistory) maps.pop_front();
+                }
+            }
+            if (bits & dss_bit::kDataAck) {
+                // A DATA_ACK acknowledges the opposite data direction.
+                const std::size_t od = 1 - d;
+                const std::uint64_t ack = extend_dsn(c.dss_data_ack[row], bits & dss_bit::kDataAck8, last[od]);
+                out.data_acks.push_back({row, ref.subflow, static_cast<DataDirection>(od), ack});
+            }
+        }
+        const std::uint32_t len = c.payload_length[row];
+        const std::uint32_t ssn = c.seq_relative[row];
+        if ((c.mptcp_subtypes[row] & (1U << static_cast<unsigned>(MptcpSubtype::Capable))) && len > 0 &&
+            out.base_from_key[d]) {
+            // v1: the third ACK may carry data with an implicit mapping starting at IDSN + 1.
+            const PacketRecord r = table.record(row);
+            for (const auto& o : r.mptcp_options) {
+                if (o.subtype == MptcpSubtype::Capable && o.length >= 22 && o.data_level_length > 0) {
+                    maps.push_back({1, out.base[d] + 1, o.data_level_length});
+                    last[d] = out.base[d] + 1;
+                }
+            }
+        }
+        if (len == 0) continue;
+        const Mapping* found = nullptr;
+        for (auto it = maps.rbegin(); it != maps.rend(); ++it) {
+            if (static_cast<std::uint32_t>(ssn - it->ssn) < it->length) {
+                found = &*it;
+                break;
+            }
+        }
+        if (!found) {
+            out.unmapped.push_back(row);
+            continue;
+        }
+        const std::uint64_t dsn = found->dsn + static_cast<std::uint32_t>(ssn - found->ssn);
+        out.segments.push_back({row, ref.subflow, dir, dsn, len});
+        if (!lowest[d] || dsn < *lowest[d]) lowest[d] = dsn;
+    }
+    for (std::size_t d = 0; d < 2; ++d) {
+        if (!out.base_from_key[d] && lowest[d]) out.base[d] = *lowest[d] - 1;
+    }
+    return out;
+}
+
+}  // namespace mptcpanalyzer

@@ -1,0 +1,539 @@
+#include "mptcpanalyzer/model/connections.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+namespace mptcpanalyzer {
+
+std::string Endpoint::to_string() const {
+    if (address.family == 6) return fmt::format("[{}]:{}", address.to_string(), port);
+    return fmt::format("{}:{}", address.to_string(), port);
+}
+
+const char* to_string(TcpDirection d) {
+    return d == TcpDirection::ClientToServer ? "client_to_server" : "server_to_client";
+}
+const char* to_string(Orientation o) {
+    switch (o) {
+        case Orientation::Syn: return "syn";
+        case Orientation::SynAck: return "syn_ack";
+        case Orientation::PortNumbers: return "port_numbers";
+        case Orientation::FirstPacket: return "first_packet";
+    }
+    return "?";
+}
+const char* to_string(TcpEnd e) {
+    switch (e) {
+        case TcpEnd::Open: return "open";
+        case TcpEnd::HalfClosed: return "half_closed";
+        case TcpEnd::Fin: return "fin";
+        case TcpEnd::Rst: return "rst";
+    }
+    return "?";
+}
+const char* to_string(SubflowRole r) { return r == SubflowRole::Initial ? "initial" : "join"; }
+const char* to_string(Attachment a) {
+    switch (a) {
+        case Attachment::MpCapable: return "mp_capable";
+        case Attachment::Token: return "token";
+        case Attachment::WiresharkStream: return "wireshark_stream";
+    }
+    return "?";
+}
+const char* to_string(Fallback f) {
+    switch (f) {
+        case Fallback::None: return "none";
+        case Fallback::NoMpCapableReply: return "no_mp_capable_reply";
+        case Fallback::NoMpCapableAck: return "no_mp_capable_ack";
+        case Fallback::NoDss: return "no_dss";
+        case Fallback::InfiniteMapping: return "infinite_mapping";
+    }
+    return "?";
+}
+
+TcpDirection TcpConnection::direction_of(const PacketTable& table, std::uint32_t row) const {
+    const auto& c = table.columns();
+    const bool from_client = c.sport[row] == client.port && table.address(c.src[row]) == client.address;
+    return from_client ? TcpDirection::ClientToServer : TcpDirection::ServerToClient;
+}
+
+std::int64_t TcpConnection::first_ns() const {
+    std::int64_t t = 0;
+    bool any = false;
+    for (const auto& d : directions) {
+        if (d.packets && (!any || d.first_ns < t)) t = d.first_ns, any = true;
+    }
+    return t;
+}
+std::int64_t TcpConnection::last_ns() const {
+    std::int64_t t = 0;
+    for (const auto& d : directions)
+        if (d.packets) t = std::max(t, d.last_ns);
+    return t;
+}
+
+std::optional<std::uint32_t> MptcpConnection::client_token() const {
+    if (!client_key) return std::nullopt;
+    return client_derived.token;
+}
+std::optional<std::uint32_t> MptcpConnection::server_token() const {
+    if (!server_key) return std::nullopt;
+    return server_derived.token;
+}
+
+namespace {
+
+// Unwraps 32-bit sequence numbers into a 64-bit space, near the last value seen.
+struct SeqUnwrapper {
+    bool started = false;
+    std::uint64_t last = 0;
+    std::uint64_t operator()(std::uint32_t v) {
+        if (!started) {
+            started = true;
+            last = (std::uint64_t{1} << 32) + v;  // room below for slightly older segments
+            return last;
+        }
+        const std::uint64_t base = last & ~std::uint64_t{0xffffffff};
+        std::uint64_t best = base + v;
+        for (std::uint64_t cand : {base + v - (std::uint64_t{1} << 32), base + v + (std::uint64_t{1} << 32)}) {
+            const auto d1 = cand > last ? cand - last : last - cand;
+            const auto d0 = best > last ? best - last : last - best;
+            if (d1 < d0) best = cand;
+        }
+        if (best > last) last = best;
+        return best;
+    }
+};
+
+struct DirectionSeq {
+    SeqUnwrapper unwrap;
+    bool any_data = false;
+    std::uint64_t lowest = 0;
+    std::uint64_t highest = 0;
+};
+
+const MptcpOption* find_option(const PacketRecord& r, MptcpSubtype s) {
+    for (const auto& m : r.mptcp_options)
+        if (m.subtype == s) return &m;
+    return nullptr;
+}
+
+class ModelBuilder {
+public:
+    explicit ModelBuilder(const PacketTable& t) : table_(t), c_(t.columns()) {}
+
+    ConnectionModel build() {
+        group_rows();
+        for (auto& conn : model_.tcp) orient_and_measure(conn);
+        mark_port_reuse();
+        for (std::size_t i = 0; i < model_.tcp.size(); ++i) find_initial_subflow(i);
+        order_mptcp();
+        for (std::size_t i = 0; i < model_.tcp.size(); ++i) attach_join(i);
+        for (auto& m : model_.mptcp) finish_mptcp(m);
+        std::stable_sort(model_.anomalies.begin(), model_.anomalies.end(),
+                         [](const Anomaly& a, const Anomaly& b) { return a.frame < b.frame; });
+        return std::move(model_);
+    }
+
+private:
+    void anomaly(std::uint32_t row, std::uint32_t tcp_stream, std::int64_t mptcp_stream, std::string kind,
+                 std::string detail) {
+        model_.anomalies.push_back(Anomaly{c_.frame_number[row], tcp_stream, mptcp_stream, std::move(kind),
+                                           std::move(detail)});
+    }
+
+    void group_rows() {
+        std::uint32_t max_stream = 0;
+        for (auto s : c_.tcp_stream) max_stream = std::max(max_stream, s);
+        std::vector<int>& index = tcp_index_;
+        index.assign(table_.empty() ? 0 : std::size_t{max_stream} + 1, -1);
+        // Streams in ascending order, rows in capture order.
+        std::vector<std::uint32_t> counts(index.size(), 0);
+        for (auto s : c_.tcp_stream) ++counts[s];
+        for (std::uint32_t s = 0; s < counts.size(); ++s) {
+            if (!counts[s]) continue;
+            index[s] = static_cast<int>(model_.tcp.size());
+            TcpConnection conn;
+            conn.tcp_stream = s;
+            conn.rows.reserve(counts[s]);
+            model_.tcp.push_back(std::move(conn));
+        }
+        for (std::uint32_t row = 0; row < table_.size(); ++row) {
+            model_.tcp[static_cast<std::size_t>(index[c_.tcp_stream[row]])].rows.push_back(row);
+        }
+    }
+
+    Endpoint src_of(std::uint32_t row) const { return {table_.address(c_.src[row]), c_.sport[row]}; }
+    Endpoint dst_of(std::uint32_t row) const { return {table_.address(c_.dst[row]), c_.dport[row]}; }
+
+    void orient_and_measure(TcpConnection& conn) {
+        const std::uint32_t first = conn.rows.front();
+        std::optional<std::uint32_t> syn, synack;
+        for (auto row : conn.rows) {
+            const auto f = c_.flags[row];
+            if ((f & tcp_flag::kSyn) && !(f & tcp_flag::kAck) && !syn) syn = row;
+            if ((f & tcp_flag::kSyn) && (f & tcp_flag::kAck) && !synack) synack = row;
+        }
+        if (syn) {
+            conn.orientation = Orientation::Syn;
+            conn.client = src_of(*syn);
+            conn.server = dst_of(*syn);
+        } else if (synack) {
+            conn.orientation = Orientation::SynAck;
+            conn.client = dst_of(*synack);
+            conn.server = src_of(*synack);
+        } else if (c_.sport[first] != c_.dport[first]) {
+            // The lower port is the service: servers listen on well-known or registered
+            // ports, clients use ephemeral ones.
+            conn.orientation = Orientation::PortNumbers;
+            const bool src_is_server = c_.sport[first] < c_.dport[first];
+            conn.client = src_is_server ? dst_of(first) : src_of(first);
+            conn.server = src_is_server ? src_of(first) : dst_of(first);
+        } else {
+            conn.orientation = Orientation::FirstPacket;
+            conn.client = src_of(first);
+            conn.server = dst_of(first);
+        }
+        if (!syn) {
+            anomaly(first, conn.tcp_stream, -1, "missing_handshake",
+                    fmt::format("no SYN seen for tcp.stream {}: client/server inferred from the {}", conn.tcp_stream,
+                                conn.orientation == Orientation::SynAck ? "SYN/ACK" : "port numbers"));
+        } else if (!synack) {
+            anomaly(*syn, conn.tcp_stream, -1, "missing_syn_ack",
+                    fmt::format("no SYN/ACK seen for tcp.stream {}", conn.tcp_stream));
+        }
+
+        std::array<DirectionSeq, 2> seq{};
+        for (auto row : conn.rows) {
+            const auto d = static_cast<int>(conn.direction_of(table_, row));
+            TcpDirectionStats& st = conn.directions[static_cast<std::size_t>(d)];
+            const std::int64_t t = c_.time_ns[row];
+            if (st.packets == 0) st.first_ns = t;
+            st.first_ns = std::min(st.first_ns, t);
+            st.last_ns = std::max(st.last_ns, t);
+            ++st.packets;
+            const auto f = c_.flags[row];
+            st.syn = st.syn || (f & tcp_flag::kSyn);
+            st.fin = st.fin || (f & tcp_flag::kFin);
+            st.rst = st.rst || (f & tcp_flag::kRst);
+            const std::uint32_t len = c_.payload_length[row];
+            DirectionSeq& ds = seq[static_cast<std::size_t>(d)];
+            const std::uint64_t start = ds.unwrap(c_.seq_raw[row] + ((f & tcp_flag::kSyn) ? 1U : 0U));
+            if (len == 0) continue;
+            st.payload_bytes += len;
+            const std::uint64_t end = start + len;
+            if (!ds.any_data) {
+                ds.any_data = true;
+                ds.lowest = start;
+                ds.highest = end;
+                continue;
+            }
+            if (end <= ds.highest) {
+                st.retransmitted_bytes += len;
+            } else {
+                if (start < ds.highest) st.retransmitted_bytes += ds.highest - start;
+                ds.highest = end;
+            }
+            ds.lowest = std::min(ds.lowest, start);
+        }
+        for (std::size_t d = 0; d < 2; ++d) {
+            if (seq[d].any_data) conn.directions[d].unique_bytes = seq[d].highest - seq[d].lowest;
+        }
+        const auto& a = conn.directions[0];
+        const auto& b = conn.directions[1];
+        if (a.rst || b.rst) conn.end = TcpEnd::Rst;
+        else if (a.fin && b.fin) conn.end = TcpEnd::Fin;
+        else if (a.fin || b.fin) conn.end = TcpEnd::HalfClosed;
+        else conn.end = TcpEnd::Open;
+    }
+
+    void mark_port_reuse() {
+        std::map<std::pair<Endpoint, Endpoint>, std::uint32_t> seen;
+        for (auto& conn : model_.tcp) {
+            auto key = std::make_pair(conn.client, conn.server);
+            auto [it, inserted] = seen.try_emplace(key, conn.tcp_stream);
+            if (!inserted) {
+                conn.port_reused = true;
+                anomaly(conn.rows.front(), conn.tcp_stream, -1, "port_reuse",
+                        fmt::format("tcp.stream {} reuses the 4-tuple of tcp.stream {}", conn.tcp_stream, it->second));
+                it->second = conn.tcp_stream;
+            }
+        }
+    }
+
+    std::int64_t wireshark_mptcp_stream(const TcpConnection& conn) const {
+        for (auto row : conn.rows)
+            if (c_.mptcp_stream[row] >= 0) return c_.mptcp_stream[row];
+        return -1;
+    }
+
+    // A TCP connection with MP_CAPABLE is the initial subflow of an MPTCP connection.
+    void find_initial_subflow(std::size_t tcp_idx) {
+        TcpConnection& conn = model_.tcp[tcp_idx];
+        const auto capable_bit = 1U << static_cast<unsigned>(MptcpSubtype::Capable);
+        bool any = false;
+        for (auto row : conn.rows) any = any || (c_.mptcp_subtypes[row] & capable_bit);
+        if (!any) return;
+
+        MptcpConnection m;
+        m.initial_tcp_stream = conn.tcp_stream;
+        m.client = conn.client;
+        m.server = conn.server;
+        m.mptcp_stream = wireshark_mptcp_stream(conn);
+        bool syn_capable = false, synack_seen = false, synack_capable = false, third_ack_checked = false;
+        bool client_requests_csum = false, server_requests_csum = false;
+        std::uint32_t synack_row = 0;
+        for (auto row : conn.rows) {
+            const auto f = c_.flags[row];
+            const bool has_capable = c_.mptcp_subtypes[row] & capable_bit;
+            const bool from_client = conn.direction_of(table_, row) == TcpDirection::ClientToServer;
+            if ((f & tcp_flag::kSyn) && (f & tcp_flag::kAck)) {
+                synack_seen = true;
+                synack_row = row;
+                synack_capable = synack_capable || has_capable;
+            } else if ((f & tcp_flag::kSyn) && has_capable) {
+                syn_capable = true;
+            } else if (!(f & tcp_flag::kSyn) && from_client && synack_capable && !third_ack_checked &&
+                       (f & tcp_flag::kAck)) {
+                third_ack_checked = true;
+                if (!has_capable && m.fallback == Fallback::None) {
+                    m.fallback = Fallback::NoMpCapableAck;
+                    m.fallback_frame = c_.frame_number[row];
+                }
+            }
+            if (!has_capable) continue;
+            const PacketRecord r = table_.record(row);
+            const MptcpOption* cap = find_option(r, MptcpSubtype::Capable);
+            if (!cap) continue;
+            if (m.version < 0 || (f & tcp_flag::kSyn)) m.version = cap->version;
+            if (f & tcp_flag::kSyn) {
+                if (from_client) client_requests_csum = client_requests_csum || (cap->flags & 0x80);
+                else server_requests_csum = server_requests_csum || (cap->flags & 0x80);
+            }
+            if (cap->has_sender_key) (from_client ? m.client_key : m.server_key) = cap->sender_key;
+            if (cap->has_receiver_key) (from_client ? m.server_key : m.client_key) = cap->receiver_key;
+        }
+        if (syn_capable && synack_seen && !synack_capable) {
+            m.fallback = Fallback::NoMpCapableReply;
+            m.fallback_frame = c_.frame_number[synack_row];
+        }
+        m.checksums = client_requests_csum || server_requests_csum;
+        const int v = m.version < 0 ? 1 : m.version;
+        if (m.client_key) m.client_derived = derive_from_key(*m.client_key, v);
+        if (m.server_key) m.server_derived = derive_from_key(*m.server_key, v);
+        if (!syn_capable) {
+            anomaly(conn.rows.front(), conn.tcp_stream, m.mptcp_stream, "mp_capable_without_syn",
+                    "MP_CAPABLE seen but not on a SYN: the capture misses the start of the connection");
+        }
+        if (!m.client_key || !m.server_key) {
+            anomaly(conn.rows.front(), conn.tcp_stream, m.mptcp_stream, "missing_key",
+                    fmt::format("the {} key was not seen: tokens and DSNs relative to it are unknown",
+                                !m.client_key ? "client" : "server"));
+        }
+        Subflow sf;
+        sf.tcp_stream = conn.tcp_stream;
+        sf.role = SubflowRole::Initial;
+        sf.attachment = Attachment::MpCapable;
+        sf.towards_server = true;
+        m.subflows.push_back(sf);
+        pending_initial_.push_back({tcp_idx, std::move(m)});
+    }
+
+    void order_mptcp() {
+        std::stable_sort(pending_initial_.begin(), pending_initial_.end(), [&](const auto& a, const auto& b) {
+            const auto ka = a.second.mptcp_stream < 0 ? INT64_MAX : a.second.mptcp_stream;
+            const auto kb = b.second.mptcp_stream < 0 ? INT64_MAX : b.second.mptcp_stream;
+            return ka < kb;
+        });
+        for (auto& [tcp_idx, m] : pending_initial_) {
+            const int idx = static_cast<int>(model_.mptcp.size());
+            model_.tcp[tcp_idx].mptcp_index = idx;
+            model_.tcp[tcp_idx].subflow_index = 0;
+            if (m.client_key) tokens_.emplace(m.client_derived.token, std::make_pair(idx, false));
+            if (m.server_key) tokens_.emplace(m.server_derived.token, std::make_pair(idx, true));
+            model_.mptcp.push_back(std::move(m));
+        }
+    }
+
+    void attach_join(std::size_t tcp_idx) {
+        TcpConnection& conn = model_.tcp[tcp_idx];
+        if (conn.mptcp_index >= 0) return;
+        const auto join_bit = 1U << static_cast<unsigned>(MptcpSubtype::Join);
+        bool any_mptcp = false, any_join = false;
+        for (auto row : conn.rows) {
+            any_mptcp = any_mptcp || c_.mptcp_subtypes[row];
+            any_join = any_join || (c_.mptcp_subtypes[row] & join_bit);
+        }
+        if (!any_mptcp) return;
+
+        std::optional<std::uint32_t> token;
+        std::optional<MptcpOption> syn_join, synack_join, ack_join;
+        std::uint32_t syn_row = 0;
+        for (auto row : conn.rows) {
+            if (!(c_.mptcp_subtypes[row] & join_bit)) continue;
+            const PacketRecord r = table_.record(row);
+            const MptcpOption* j = find_option(r, MptcpSubtype::Join);
+            const auto f = c_.flags[row];
+            if ((f & tcp_flag::kSyn) && !(f & tcp_flag::kAck)) {
+                if (!syn_join) syn_row = row;
+                if (j->has_token && !token) token = j->token;
+                if (!syn_join) syn_join = *j;
+            } else if ((f & tcp_flag::kSyn) && (f & tcp_flag::kAck)) {
+                if (!synack_join) synack_join = *j;
+            } else if (j->hmac_length == 20 && !ack_join) {
+                ack_join = *j;
+            }
+        }
+        auto it = token ? tokens_.find(*token) : tokens_.end();
+        if (it == tokens_.end()) {
+            model_.unattached_subflows.push_back(conn.tcp_stream);
+            if (token) {
+                anomaly(syn_row, conn.tcp_stream, -1, "unknown_join_token",
+                        fmt::format("MP_JOIN token {:08x} matches no key seen in the capture", *token));
+            } else {
+                anomaly(conn.rows.front(), conn.tcp_stream, wireshark_mptcp_stream(conn), "mptcp_without_handshake",
+                        any_join ? "MP_JOIN without its SYN: the connection cannot be identified"
+                                 : "MPTCP options without MP_CAPABLE or MP_JOIN handshake: "
+                                   "the capture started mid-connection");
+            }
+            return;
+        }
+        const int midx = it->second.first;
+        MptcpConnection& m = model_.mptcp[static_cast<std::size_t>(midx)];
+        Subflow sf;
+        sf.tcp_stream = conn.tcp_stream;
+        sf.role = SubflowRole::Join;
+        sf.attachment = Attachment::Token;
+        sf.towards_server = it->second.second;
+        if (syn_join) {
+            sf.client_address_id = syn_join->address_id;
+            sf.backup = syn_join->backup;
+            sf.backup_changes.push_back({c_.time_ns[syn_row], c_.frame_number[syn_row], syn_join->backup, true, "MP_JOIN"});
+        }
+        if (synack_join) sf.server_address_id = synack_join->address_id;
+        // HMACs: A = subflow initiator (its TCP client), B = responder.
+        if (m.client_key && m.server_key && syn_join && synack_join && syn_join->has_nonce && synack_join->has_nonce) {
+            const std::uint64_t key_a = sf.towards_server ? *m.client_key : *m.server_key;
+            const std::uint64_t key_b = sf.towards_server ? *m.server_key : *m.client_key;
+            const int v = m.version < 0 ? 1 : m.version;
+            bool ok = true;
+            const auto hb = join_hmac(key_b, key_a, synack_join->nonce, syn_join->nonce, v);
+            ok = ok && synack_join->hmac_length == 8 && std::equal(hb.begin(), hb.begin() + 8, synack_join->hmac.begin());
+            if (ack_join) {
+                const auto ha = join_hmac(key_a, key_b, syn_join->nonce, synack_join->nonce, v);
+                ok = ok && std::equal(ha.begin(), ha.begin() + 20, ack_join->hmac.begin());
+            }
+            sf.hmac_valid = ok;
+            if (!ok) {
+                anomaly(syn_row, conn.tcp_stream, m.mptcp_stream, "join_hmac_mismatch",
+                        "the MP_JOIN HMAC does not match the connection's keys and nonces");
+            }
+        }
+        conn.mptcp_index = midx;
+        conn.subflow_index = static_cast<int>(m.subflows.size());
+        m.subflows.push_back(std::move(sf));
+    }
+
+    void finish_mptcp(MptcpConnection& m) {
+        const auto dss_bit = 1U << static_cast<unsigned>(MptcpSubtype::Dss);
+        const auto capable_bit = 1U << static_cast<unsigned>(MptcpSubtype::Capable);
+        const auto prio_bit = 1U << static_cast<unsigned>(MptcpSubtype::Prio);
+        const auto rst_bit = 1U << static_cast<unsigned>(MptcpSubtype::TcpRst);
+        const auto fastclose_bit = 1U << static_cast<unsigned>(MptcpSubtype::FastClose);
+        bool any_data = false, any_mapping = false;
+        std::uint32_t first_data_row = 0;
+        for (auto& sf : m.subflows) {
+            const TcpConnection& conn = model_.tcp[static_cast<std::size_t>(tcp_index_[sf.tcp_stream])];
+            for (auto row : conn.rows) {
+                const auto bits = c_.mptcp_subtypes[row];
+                if (c_.payload_length[row] > 0) {
+                    if (!any_data) first_data_row = row;
+                    any_data = true;
+                }
+                if ((bits & dss_bit) && (c_.dss_bits[row] & dss_bit::kMapping)) {
+                    any_mapping = true;
+                    if (c_.dss_length[row] == 0 && m.fallback == Fallback::None) {
+                        m.fallback = Fallback::InfiniteMapping;
+                        m.fallback_frame = c_.frame_number[row];
+                    }
+                }
+                if ((bits & capable_bit) && c_.payload_length[row] > 0) any_mapping = true;  // v1 MP_CAPABLE with data
+                if (bits & (prio_bit | rst_bit | fastclose_bit)) {
+                    const PacketRecord r = table_.record(row);
+                    const bool from_client = conn.direction_of(table_, row) == TcpDirection::ClientToServer;
+                    for (const auto& o : r.mptcp_options) {
+                        if (o.subtype == MptcpSubtype::Prio) {
+                            sf.backup = o.backup;
+                            sf.backup_changes.push_back({c_.time_ns[row], c_.frame_number[row], o.backup, from_client, "MP_PRIO"});
+                        } else if (o.subtype == MptcpSubtype::TcpRst) {
+                            sf.tcprst_reason = o.reason;
+                        } else if (o.subtype == MptcpSubtype::FastClose) {
+                            sf.fastclose = true;
+                        }
+                    }
+                }
+            }
+        }
+        if (any_data && !any_mapping && m.fallback == Fallback::None) {
+            m.fallback = Fallback::NoDss;
+            m.fallback_frame = c_.frame_number[first_data_row];
+        }
+        if (m.fallback != Fallback::None) {
+            const auto& conn = model_.tcp[static_cast<std::size_t>(tcp_index_[m.initial_tcp_stream])];
+            model_.anomalies.push_back(Anomaly{m.fallback_frame, conn.tcp_stream, m.mptcp_stream, "fallback",
+                                               fmt::format("MPTCP connection fell back to TCP ({})", to_string(m.fallback))});
+        }
+    }
+
+    const PacketTable& table_;
+    const PacketTable::Columns& c_;
+    ConnectionModel model_;
+    std::vector<int> tcp_index_;
+    std::vector<std::pair<std::size_t, MptcpConnection>> pending_initial_;
+    std::unordered_map<std::uint32_t, std::pair<int, bool>> tokens_;  // token -> (mptcp index, is server's)
+
+public:
+    std::vector<int> take_index() { return std::move(tcp_index_); }
+};
+
+}  // namespace
+
+ConnectionModel ConnectionModel::build(const PacketTable& table) {
+    ModelBuilder b(table);
+    ConnectionModel m = b.build();
+    m.tcp_index_ = b.take_index();
+    return m;
+}
+
+const TcpConnection* ConnectionModel::find_tcp(std::uint32_t tcp_stream) const {
+    if (tcp_stream >= tcp_index_.size() || tcp_index_[tcp_stream] < 0) return nullptr;
+    return &tcp[static_cast<std::size_t>(tcp_index_[tcp_stream])];
+}
+
+const MptcpConnection* ConnectionModel::find_mptcp(std::int64_t mptcp_stream) const {
+    for (const auto& m : mptcp)
+        if (m.mptcp_stream == mptcp_stream) return &m;
+    return nullptr;
+}
+
+const MptcpConnection* ConnectionModel::mptcp_of(std::uint32_t tcp_stream) const {
+    const TcpConnection* t = find_tcp(tcp_stream);
+    return t && t->mptcp_index >= 0 ? &mptcp[static_cast<std::size_t>(t->mptcp_index)] : nullptr;
+}
+
+std::vector<std::uint32_t> ConnectionModel::tcp_streams() const {
+    std::vector<std::uint32_t> out;
+    for (const auto& t : tcp) out.push_back(t.tcp_stream);
+    return out;
+}
+
+std::vector<std::int64_t> ConnectionModel::mptcp_streams() const {
+    std::vector<std::int64_t> out;
+    for (const auto& m : mptcp) out.push_back(m.mptcp_stream);
+    return out;
+}
+
+}  // namespace mptcpanalyzer
