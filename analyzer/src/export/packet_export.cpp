@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <type_traits>
+#include <vector>
 #include <cerrno>
 #include <cstring>
 
@@ -31,10 +33,23 @@ const MptcpOption* first_of(const PacketRecord& r, MptcpSubtype s) {
     return nullptr;
 }
 
+// What every row needs and is the same for all rows: address and interface texts are computed
+// once per distinct value, and one record is reused.
+struct RowContext {
+    explicit RowContext(const PacketTable& t) : table(t) {
+        for (const auto& a : t.addresses()) addresses.push_back(a.to_string());
+    }
+    const PacketTable& table;
+    std::vector<std::string> addresses;
+    PacketRecord record;
+};
+
 // A sink receives the cells of a row in column order. Each format implements the four kinds.
 template <class Sink>
-void emit_row(const PacketTable& table, std::size_t row, Sink& s) {
-    const PacketRecord r = table.record(row);
+void emit_row(RowContext& ctx, std::size_t row, Sink& s) {
+    const PacketTable& table = ctx.table;
+    table.record_into(row, ctx.record);
+    const PacketRecord& r = ctx.record;
     const auto& c = table.columns();
     s.num(r.frame_number);
     s.num(r.time_ns);
@@ -47,8 +62,8 @@ void emit_row(const PacketTable& table, std::size_t row, Sink& s) {
         if (name.empty()) s.none(); else s.str(name);
     }
     s.num(r.src.family);
-    s.str(r.src.to_string());
-    s.str(r.dst.to_string());
+    s.str(ctx.addresses[c.src[row]]);
+    s.str(ctx.addresses[c.dst[row]]);
     s.num(r.sport);
     s.num(r.dport);
     s.num(r.tcp_stream);
@@ -184,7 +199,8 @@ public:
     template <class T>
     void num(T v) {
         sep();
-        fmt::format_to(std::back_inserter(out_.buf), "{}", v);
+        const fmt::format_int f(static_cast<std::conditional_t<std::is_signed_v<T>, long long, unsigned long long>>(v));
+        out_.buf.append(f.data(), f.data() + f.size());
     }
     void hex64(std::uint64_t v) {
         sep();
@@ -235,7 +251,8 @@ public:
     template <class T>
     void num(T v) {
         key();
-        fmt::format_to(std::back_inserter(out_.buf), "{}", v);
+        const fmt::format_int f(static_cast<std::conditional_t<std::is_signed_v<T>, long long, unsigned long long>>(v));
+        out_.buf.append(f.data(), f.data() + f.size());
     }
     void hex64(std::uint64_t v) {
         key();
@@ -299,13 +316,14 @@ void validate_csv_delimiter(char delimiter) {
 void write_packets_csv(const PacketTable& table, std::FILE* out, char delimiter, std::string_view destination) {
     validate_csv_delimiter(delimiter);
     Output o(out, destination);
+    RowContext ctx(table);
     CsvSink sink(o, delimiter);
     sink.begin_row();
     for (auto name : kColumns) sink.str(name);
     sink.end_row();
     for (std::size_t i = 0; i < table.size(); ++i) {
         sink.begin_row();
-        emit_row(table, i, sink);
+        emit_row(ctx, i, sink);
         sink.end_row();
         o.flush_if_large();
     }
@@ -314,11 +332,12 @@ void write_packets_csv(const PacketTable& table, std::FILE* out, char delimiter,
 
 void write_packets_json(const PacketTable& table, std::FILE* out, std::string_view destination) {
     Output o(out, destination);
+    RowContext ctx(table);
     o.buf.push_back('[');
     JsonSink sink(o);
     for (std::size_t i = 0; i < table.size(); ++i) {
         sink.begin_row(i == 0);
-        emit_row(table, i, sink);
+        emit_row(ctx, i, sink);
         sink.end_row();
         o.flush_if_large();
     }

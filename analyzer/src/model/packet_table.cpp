@@ -106,8 +106,14 @@ void PacketTable::append(const PacketRecord& r) {
 }
 
 PacketRecord PacketTable::record(std::size_t row) const {
-    const auto& c = columns_;
     PacketRecord r;
+    record_into(row, r);
+    return r;
+}
+
+void PacketTable::record_into(std::size_t row, PacketRecord& r) const {
+    const auto& c = columns_;
+    r.mptcp_options.clear();
     r.frame_number = c.frame_number[row];
     r.time_ns = c.time_ns[row];
     r.interface_id = c.interface_id[row];
@@ -154,7 +160,6 @@ PacketRecord PacketTable::record(std::size_t row) const {
         const std::size_t pos = std::min<std::size_t>(c.dss_position[row], r.mptcp_options.size());
         r.mptcp_options.insert(r.mptcp_options.begin() + static_cast<std::ptrdiff_t>(pos), std::move(m));
     }
-    return r;
 }
 
 std::string PacketTable::interface_name(std::uint32_t id) const {

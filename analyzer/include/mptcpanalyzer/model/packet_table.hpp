@@ -96,6 +96,9 @@ public:
 
     // The row as a PacketRecord again (seq/ack relative values are in the columns).
     PacketRecord record(std::size_t row) const;
+    // The same into an existing record, reusing its option storage (no allocation per row in
+    // loops over the whole table).
+    void record_into(std::size_t row, PacketRecord& out) const;
 
     const Columns& columns() const { return columns_; }
     const std::vector<IpAddress>& addresses() const { return addresses_; }
