@@ -8,7 +8,10 @@ bash tools/dev/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release
 
-capture=tests/data/basic_bulk.client.pcapng
+capture=tests/data/basic.client.pcapng
 echo
-echo "\$ build/release/analyzer/mptcpanalyzer export -r $capture | head -5"
-build/release/analyzer/mptcpanalyzer export -r "$capture" | head -5
+echo "\$ build/release/analyzer/mptcpanalyzer list-mptcp -r $capture"
+build/release/analyzer/mptcpanalyzer list-mptcp -r "$capture"
+echo
+echo "\$ build/release/analyzer/mptcpanalyzer mptcp-summary -r $capture 0"
+build/release/analyzer/mptcpanalyzer mptcp-summary -r "$capture" 0

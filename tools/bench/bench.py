@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Benchmark: `mptcpanalyzer export` cold (empty cache) and warm (cached) against
-`tshark -T fields` exporting the same columns with the same preferences, in one run.
+"""Benchmark: `mptcpanalyzer export` and `mptcp-summary` cold (empty cache) and warm (cached)
+against `tshark -T fields` exporting the same columns with the same preferences, in one run.
 
 Reports wall time and peak RSS (from /usr/bin/time) of each, and the ratios against tshark.
 Usage: tools/bench/bench_export.py CAPTURE [--program PATH] [--repeat N]
@@ -36,6 +36,7 @@ def main():
     ap.add_argument("capture")
     ap.add_argument("--program", default=os.path.join(SOURCE, "build", "release", "analyzer", "mptcpanalyzer"))
     ap.add_argument("--repeat", type=int, default=1, help="runs of each; the best time is kept")
+    ap.add_argument("--stream", type=int, default=0, help="mptcp.stream for mptcp-summary")
     args = ap.parse_args()
     if not os.path.exists("/usr/bin/time"):
         sys.exit("bench_export: /usr/bin/time is needed (apt-get install time)")
@@ -72,6 +73,9 @@ def main():
     c_time, c_mem = best(ours, empty_cache)
     w_time, w_mem = best(ours)
     d_time, d_mem = best(ours[:1] + ["--no-cache"] + ours[1:])
+    summary = [args.program, "mptcp-summary", "-r", args.capture, str(args.stream)]
+    sc_time, sc_mem = best(summary, empty_cache)
+    sw_time, sw_mem = best(summary)
     shutil.rmtree(work, ignore_errors=True)
 
     print(f"capture: {args.capture} ({packets} packets)")
@@ -79,7 +83,9 @@ def main():
     for name, t, m in [("tshark -T fields (same columns)", t_time, t_mem),
                        ("mptcpanalyzer export, cold", c_time, c_mem),
                        ("mptcpanalyzer export, cached", w_time, w_mem),
-                       ("mptcpanalyzer export, --no-cache", d_time, d_mem)]:
+                       ("mptcpanalyzer export, --no-cache", d_time, d_mem),
+                       (f"mptcp-summary {args.stream}, cold", sc_time, sc_mem),
+                       (f"mptcp-summary {args.stream}, cached", sw_time, sw_mem)]:
         print(f"{name:34} {t:8.2f} {m / 1024:9.1f} {t / t_time:12.2f} {m / t_mem:11.2f}")
     print(f"cached / cold time: {w_time / c_time:.3f}")
 
