@@ -7,6 +7,7 @@
 
 #include "analysis_context.hpp"
 #include "commands.hpp"
+#include "mptcp_views.hpp"
 #include "report_output.hpp"
 
 namespace mptcpanalyzer::cli {
@@ -22,7 +23,7 @@ void run_list_tcp(const ListTcpOptions& o, const GlobalOptions& g) {
     nlohmann::ordered_json json = {{"tcp_connections", nlohmann::ordered_json::array()}};
     CsvTable csv{{"tcp_stream", "client", "server", "orientation", "orientation_inferred", "mptcp_stream",
                   "packets_to_server", "packets_to_client", "bytes_to_server", "bytes_to_client", "first_ns",
-                  "last_ns", "end"},
+                  "last_ns", "end", "anomalies"},
                  {}};
     std::string text;
     for (const auto& t : ctx.model.tcp) {
@@ -41,18 +42,22 @@ void run_list_tcp(const ListTcpOptions& o, const GlobalOptions& g) {
                                            {"bytes_to_client", down.payload_bytes},
                                            {"first_ns", t.first_ns()},
                                            {"last_ns", t.last_ns()},
-                                           {"end", to_string(t.end)}});
+                                           {"end", to_string(t.end)},
+                                           {"port_reused", t.port_reused},
+                                           {"anomalies", anomalies_json(ctx, t.tcp_stream)}});
         csv.rows.push_back({std::to_string(t.tcp_stream), t.client.to_string(), t.server.to_string(),
                             to_string(t.orientation), t.orientation_inferred() ? "1" : "0",
                             m && m->mptcp_stream >= 0 ? std::to_string(m->mptcp_stream) : "",
                             std::to_string(up.packets), std::to_string(down.packets), std::to_string(up.payload_bytes),
                             std::to_string(down.payload_bytes), std::to_string(t.first_ns()),
-                            std::to_string(t.last_ns()), to_string(t.end)});
+                            std::to_string(t.last_ns()), to_string(t.end),
+                            std::to_string(anomalies_json(ctx, t.tcp_stream).size())});
         text += fmt::format("tcp.stream {}: {} -> {}{}  {} pkts / {} up, {} pkts / {} down, {}{}\n", t.tcp_stream,
                             t.client.to_string(), t.server.to_string(),
                             t.orientation_inferred() ? fmt::format(" (orientation inferred from {})", to_string(t.orientation)) : "",
                             up.packets, human_bytes(up.payload_bytes), down.packets, human_bytes(down.payload_bytes),
                             to_string(t.end), m && m->mptcp_stream >= 0 ? fmt::format(", mptcp.stream {}", m->mptcp_stream) : "");
+        text += anomalies_text(ctx, t.tcp_stream, "  ");
     }
     if (ctx.model.tcp.empty()) text = "no TCP connection\n";
     write_report(o.report, o.capture, json, csv, text);

@@ -29,6 +29,22 @@ std::string end_of(const TcpConnection& t, const Subflow& sf) {
 
 }  // namespace
 
+nlohmann::ordered_json anomalies_json(const AnalysisContext& ctx, std::uint32_t tcp_stream) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& a : ctx.model.anomalies) {
+        if (a.tcp_stream == tcp_stream) out.push_back({{"frame", a.frame}, {"kind", a.kind}, {"detail", a.detail}});
+    }
+    return out;
+}
+
+std::string anomalies_text(const AnalysisContext& ctx, std::uint32_t tcp_stream, const std::string& indent) {
+    std::string out;
+    for (const auto& a : ctx.model.anomalies) {
+        if (a.tcp_stream == tcp_stream) out += fmt::format("{}anomaly at frame {}: {} ({})\n", indent, a.frame, a.kind, a.detail);
+    }
+    return out;
+}
+
 nlohmann::ordered_json subflow_json(const AnalysisContext& ctx, const MptcpConnection&, const Subflow& sf) {
     const TcpConnection& t = tcp_of(ctx, sf);
     nlohmann::ordered_json changes = nlohmann::ordered_json::array();
@@ -57,7 +73,8 @@ nlohmann::ordered_json subflow_json(const AnalysisContext& ctx, const MptcpConne
             {"last_ns", t.last_ns()},
             {"end", end_of(t, sf)},
             {"mp_tcprst_reason", opt(sf.tcprst_reason, [](auto v) { return int{v}; })},
-            {"orientation_inferred", t.orientation_inferred()}};
+            {"orientation_inferred", t.orientation_inferred()},
+            {"anomalies", anomalies_json(ctx, sf.tcp_stream)}};
 }
 
 nlohmann::ordered_json connection_json(const AnalysisContext& ctx, const MptcpConnection& m) {
@@ -122,7 +139,8 @@ std::string subflow_text(const AnalysisContext& ctx, const MptcpConnection&, con
                        sf.tcp_stream, t.client.to_string(), t.server.to_string(), to_string(sf.role),
                        sf.towards_server ? "Server" : "Client", sf.backup ? ", backup" : "", ids,
                        sf.hmac_valid && !*sf.hmac_valid ? ", HMAC MISMATCH" : "", up.packets,
-                       human_bytes(up.payload_bytes), down.packets, human_bytes(down.payload_bytes), end_of(t, sf));
+                       human_bytes(up.payload_bytes), down.packets, human_bytes(down.payload_bytes), end_of(t, sf)) +
+           anomalies_text(ctx, sf.tcp_stream, "    ");
 }
 
 std::string connection_text(const AnalysisContext& ctx, const MptcpConnection& m) {

@@ -21,6 +21,10 @@ std::vector<std::string> subflow_csv_columns();
 std::vector<std::string> subflow_csv_row(const AnalysisContext& ctx, const MptcpConnection& m, const Subflow& sf);
 
 std::string connection_text(const AnalysisContext& ctx, const MptcpConnection& m);
+
+// Anomalies of one tcp.stream, as JSON and as indented text lines.
+nlohmann::ordered_json anomalies_json(const AnalysisContext& ctx, std::uint32_t tcp_stream);
+std::string anomalies_text(const AnalysisContext& ctx, std::uint32_t tcp_stream, const std::string& indent);
 std::string subflow_text(const AnalysisContext& ctx, const MptcpConnection& m, const Subflow& sf);
 
 }  // namespace mptcpanalyzer::cli
