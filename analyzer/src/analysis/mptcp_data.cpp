@@ -9,28 +9,26 @@ const char* to_string(DataDirection d) { return d == DataDirection::ToServer ? "
 
 std::uint64_t extend_dsn(std::uint64_t raw, bool eight_bytes, std::optional<std::uint64_t> last) {
     if (eight_bytes || !last) return raw;
-    const std::uint64_t low = raw & 0xffffffffULL;
-    const std::uint64_t upper = *last & ~0xffffffffULL;
-    std::uint64_t best = upper | low;
-    auto dist = [&](std::uint64_t v) { return v > *last ? v - *last : *last - v; };
-    const std::uint64_t step = std::uint64_t{1} << 32;
-    if (upper >= step && dist((upper - step) | low) < dist(best)) best = (upper - step) | low;
-    if (upper <= ~std::uint64_t{0} - step && dist((upper + step) | low) < dist(best)) best = (upper + step) | low;
-    return best;
+    // The DSN space wraps modulo 2^64 (an IDSN is an arbitrary hash): take the value with the
+    // same low 32 bits nearest to `last`, in wrapping arithmetic, as Linux does.
+    const auto delta = static_cast<std::int32_t>(static_cast<std::uint32_t>(raw) - static_cast<std::uint32_t>(*last));
+    return *last + static_cast<std::uint64_t>(static_cast<std::int64_t>(delta));
 }
 
 std::uint64_t ConnectionData::application_bytes(DataDirection d) const {
+    // In relative DSNs, which do not wrap within a connection.
     bool any = false;
     std::uint64_t lo = 0, hi = 0;
     for (const auto& s : segments) {
         if (s.direction != d || s.length == 0) continue;
+        const std::uint64_t start = relative(d, s.dsn);
         if (!any) {
-            lo = s.dsn;
-            hi = s.dsn + s.length;
+            lo = start;
+            hi = start + s.length;
             any = true;
         } else {
-            lo = std::min(lo, s.dsn);
-            hi = std::max(hi, s.dsn + s.length);
+            lo = std::min(lo, start);
+            hi = std::max(hi, start + s.length);
         }
     }
     return any ? hi - lo : 0;
@@ -81,7 +79,10 @@ ConnectionData map_connection_data(const PacketTable& table, const ConnectionMod
     }
     // Mappings per (subflow, TCP direction).
     std::vector<std::array<std::deque<Mapping>, 2>> mappings(m.subflows.size());
-    std::array<std::optional<std::uint64_t>, 2> lowest{};
+    // Without the sender's key, relative DSNs count from the lowest DSN seen, found in wrapping
+    // arithmetic around the first one (the DSN space may wrap past 2^64 within the capture).
+    std::array<std::optional<std::uint64_t>, 2> first{};
+    std::array<std::int64_t, 2> lowest_offset{};
 
     for (const auto& ref : rows) {
         const std::uint32_t row = ref.row;
@@ -136,10 +137,13 @@ ConnectionData map_connection_data(const PacketTable& table, const ConnectionMod
         }
         const std::uint64_t dsn = found->dsn + static_cast<std::uint32_t>(ssn - found->ssn);
         out.segments.push_back({row, ref.subflow, dir, dsn, len});
-        if (!lowest[d] || dsn < *lowest[d]) lowest[d] = dsn;
+        if (!first[d]) first[d] = dsn;
+        lowest_offset[d] = std::min(lowest_offset[d], static_cast<std::int64_t>(dsn - *first[d]));
     }
     for (std::size_t d = 0; d < 2; ++d) {
-        if (!out.base_from_key[d] && lowest[d]) out.base[d] = *lowest[d] - 1;
+        if (!out.base_from_key[d] && first[d]) {
+            out.base[d] = *first[d] + static_cast<std::uint64_t>(lowest_offset[d]) - 1;
+        }
     }
     return out;
 }

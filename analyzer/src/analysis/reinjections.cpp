@@ -39,7 +39,7 @@ ReinjectionReport find_reinjections(const PacketTable& table, const ConnectionDa
         if (seg.length == 0) continue;
         const auto d = static_cast<std::size_t>(seg.direction);
         IntervalMap& map = maps[d];
-        const std::uint64_t s = seg.dsn, e = seg.dsn + seg.length;
+        const std::uint64_t s = data.relative(seg.direction, seg.dsn), e = s + seg.length;
         split_at(map, s);
         split_at(map, e);
 

@@ -200,7 +200,9 @@ private:
         if (!syn) {
             anomaly(first, conn.tcp_stream, -1, "missing_handshake",
                     fmt::format("no SYN seen for tcp.stream {}: client/server inferred from the {}", conn.tcp_stream,
-                                conn.orientation == Orientation::SynAck ? "SYN/ACK" : "port numbers"));
+                                conn.orientation == Orientation::SynAck        ? "SYN/ACK"
+                                : conn.orientation == Orientation::PortNumbers ? "port numbers"
+                                                                               : "first packet's sender"));
         } else if (!synack) {
             anomaly(*syn, conn.tcp_stream, -1, "missing_syn_ack",
                     fmt::format("no SYN/ACK seen for tcp.stream {}", conn.tcp_stream));

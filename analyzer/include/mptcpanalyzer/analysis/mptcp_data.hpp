@@ -39,7 +39,8 @@ struct ConnectionData {
     std::vector<DataAck> data_acks;        // capture order
     std::vector<std::uint32_t> unmapped;   // rows with payload that no mapping covers
     // The base of relative DSNs per direction: the sender's initial DSN when its key is known,
-    // else one below the lowest DSN seen.
+    // else one below the lowest DSN seen. Relative DSNs (wrapping subtraction) are what ranges
+    // and comparisons use: absolute ones may wrap past 2^64.
     std::array<std::uint64_t, 2> base{};
     std::array<bool, 2> base_from_key{};
 

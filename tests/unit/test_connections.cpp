@@ -1,0 +1,812 @@
+// ConnectionModel::build on synthetic captures: TCP orientation (SYN, SYN/ACK, port numbers),
+// port reuse, MP_JOIN attached by token in both directions (HMACs checked independently with
+// GLib), unknown tokens, fallbacks, backup changes, end states, and the event timeline.
+
+#include <glib.h>
+
+#include <array>
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mptcpanalyzer/analysis/events.hpp"
+#include "mptcpanalyzer/model/connections.hpp"
+#include "mptcpanalyzer/model/mptcp_crypto.hpp"
+#include "mptcpanalyzer/model/packet_record.hpp"
+#include "mptcpanalyzer/model/packet_table.hpp"
+
+using namespace mptcpanalyzer;
+
+namespace {
+
+// ---- synthetic capture builder (kept local to this file) ----
+[[maybe_unused]] IpAddress ip(const char* text) {
+    auto a = IpAddress::parse(text);
+    REQUIRE(a.has_value());
+    return *a;
+}
+
+// One TCP connection (tcp.stream) between a TCP client and a TCP server.
+struct Flow {
+    std::uint32_t stream = 0;
+    IpAddress client;
+    std::uint16_t client_port = 0;
+    IpAddress server;
+    std::uint16_t server_port = 0;
+    std::array<std::uint32_t, 2> isn{};   // [0]: client -> server, [1]: server -> client
+    std::array<std::uint32_t, 2> next{};  // next sequence number per direction
+    std::int64_t mptcp_stream = PacketRecord::kUnknownMptcpStream;
+
+    // Relative subflow sequence number of the next byte sent in a direction (first byte: 1).
+    std::uint32_t rel_next(bool from_client) const {
+        const std::size_t d = from_client ? 0 : 1;
+        return next[d] - isn[d];
+    }
+};
+
+class Capture {
+public:
+    Flow flow(std::uint32_t stream, const char* client, std::uint16_t cport, const char* server, std::uint16_t sport,
+              std::uint32_t isn_c = 1000, std::uint32_t isn_s = 5000, std::int64_t mptcp_stream = 0) {
+        Flow f;
+        f.stream = stream;
+        f.client = ip(client);
+        f.client_port = cport;
+        f.server = ip(server);
+        f.server_port = sport;
+        f.isn = {isn_c, isn_s};
+        f.next = {isn_c, isn_s};
+        f.mptcp_stream = mptcp_stream;
+        return f;
+    }
+
+    // Sends a segment and returns its row. `seq` overrides the sequence number (retransmissions);
+    // otherwise the flow's next sequence number is used and advanced.
+    std::uint32_t send(Flow& f, bool from_client, std::uint16_t flags, std::uint32_t len,
+                       std::vector<MptcpOption> options = {}, std::optional<std::uint32_t> seq = std::nullopt) {
+        const std::size_t d = from_client ? 0 : 1;
+        PacketRecord r;
+        r.frame_number = ++frame_;
+        time_ns_ += 1000000;  // 1 ms apart
+        r.time_ns = time_ns_;
+        r.src = from_client ? f.client : f.server;
+        r.dst = from_client ? f.server : f.client;
+        r.sport = from_client ? f.client_port : f.server_port;
+        r.dport = from_client ? f.server_port : f.client_port;
+        r.tcp_stream = f.stream;
+        r.flags = flags;
+        r.payload_length = len;
+        r.mptcp_stream = f.mptcp_stream;
+        if (seq) {
+            r.seq_raw = *seq;
+        } else {
+            if (flags & tcp_flag::kSyn) f.next[d] = f.isn[d];
+            r.seq_raw = f.next[d];
+            f.next[d] += len + ((flags & tcp_flag::kSyn) ? 1U : 0U) + ((flags & tcp_flag::kFin) ? 1U : 0U);
+        }
+        r.ack_raw = (flags & tcp_flag::kAck) ? f.next[1 - d] : 0;
+        r.mptcp_options = std::move(options);
+        const auto row = static_cast<std::uint32_t>(table.size());
+        table.append(r);
+        return row;
+    }
+    std::int64_t time_of(std::uint32_t row) const { return table.columns().time_ns[row]; }
+    std::uint32_t frame_of(std::uint32_t row) const { return table.columns().frame_number[row]; }
+
+    PacketTable table;
+
+private:
+    std::uint32_t frame_ = 0;
+    std::int64_t time_ns_ = 1700000000000000000;
+};
+
+constexpr std::uint16_t kSynFlags = tcp_flag::kSyn;
+constexpr std::uint16_t kSynAckFlags = tcp_flag::kSyn | tcp_flag::kAck;
+constexpr std::uint16_t kAckFlags = tcp_flag::kAck;
+constexpr std::uint16_t kPshAckFlags = tcp_flag::kPsh | tcp_flag::kAck;
+
+// MP_CAPABLE (v1: no key on the SYN, the server's on the SYN/ACK, both on the third ACK).
+[[maybe_unused]] MptcpOption capable(std::uint8_t version, std::optional<std::uint64_t> sender, std::optional<std::uint64_t> receiver,
+                    std::uint16_t data_level_length = 0) {
+    MptcpOption o;
+    o.subtype = MptcpSubtype::Capable;
+    o.version = version;
+    o.flags = 0x01;  // H: HMAC-SHA256 (v1) / HMAC-SHA1 (v0)
+    o.has_sender_key = sender.has_value();
+    o.sender_key = sender.value_or(0);
+    o.has_receiver_key = receiver.has_value();
+    o.receiver_key = receiver.value_or(0);
+    o.data_level_length = data_level_length;
+    o.length = static_cast<std::uint8_t>(4 + (sender ? 8 : 0) + (receiver ? 8 : 0) + (data_level_length ? 2 : 0));
+    return o;
+}
+
+// DSS with a mapping (and optionally a DATA_ACK). Flags as on the wire: A=1 a=2 M=4 m=8 F=0x10.
+[[maybe_unused]] MptcpOption dss_map(std::uint64_t dsn, std::uint32_t ssn, std::uint16_t length, bool dsn8 = false,
+                    std::optional<std::uint64_t> data_ack = std::nullopt, bool ack8 = false) {
+    MptcpOption o;
+    o.subtype = MptcpSubtype::Dss;
+    o.has_mapping = true;
+    o.dsn_8 = dsn8;
+    o.dsn = dsn8 ? dsn : (dsn & 0xffffffffULL);
+    o.subflow_seq = ssn;
+    o.data_level_length = length;
+    o.has_data_ack = data_ack.has_value();
+    o.data_ack_8 = data_ack && ack8;
+    o.data_ack = data_ack ? (ack8 ? *data_ack : (*data_ack & 0xffffffffULL)) : 0;
+    o.flags = static_cast<std::uint8_t>(0x04 | (dsn8 ? 0x08 : 0) | (data_ack ? 0x01 : 0) | (data_ack && ack8 ? 0x02 : 0));
+    o.length = static_cast<std::uint8_t>(4 + (data_ack ? (ack8 ? 8 : 4) : 0) + (dsn8 ? 8 : 4) + 4 + 2);
+    return o;
+}
+
+// DSS with only a DATA_ACK.
+[[maybe_unused]] MptcpOption dss_ack(std::uint64_t data_ack, bool ack8 = false) {
+    MptcpOption o;
+    o.subtype = MptcpSubtype::Dss;
+    o.has_data_ack = true;
+    o.data_ack_8 = ack8;
+    o.data_ack = ack8 ? data_ack : (data_ack & 0xffffffffULL);
+    o.flags = static_cast<std::uint8_t>(0x01 | (ack8 ? 0x02 : 0));
+    o.length = static_cast<std::uint8_t>(4 + (ack8 ? 8 : 4));
+    return o;
+}
+
+[[maybe_unused]] MptcpOption join_syn(std::uint32_t token, std::uint32_t nonce, std::uint8_t address_id, bool backup) {
+    MptcpOption o;
+    o.subtype = MptcpSubtype::Join;
+    o.length = 12;
+    o.flags = backup ? 0x01 : 0x00;
+    o.backup = backup;
+    o.address_id = address_id;
+    o.has_address_id = true;
+    o.has_token = true;
+    o.token = token;
+    o.has_nonce = true;
+    o.nonce = nonce;
+    return o;
+}
+
+[[maybe_unused]] MptcpOption join_synack(const std::vector<std::uint8_t>& hmac, std::uint32_t nonce, std::uint8_t address_id,
+                        bool backup = false) {
+    MptcpOption o;
+    o.subtype = MptcpSubtype::Join;
+    o.length = 16;
+    o.flags = backup ? 0x01 : 0x00;
+    o.backup = backup;
+    o.address_id = address_id;
+    o.has_address_id = true;
+    o.has_nonce = true;
+    o.nonce = nonce;
+    o.hmac_length = 8;
+    for (std::size_t i = 0; i < 8 && i < hmac.size(); ++i) o.hmac[i] = hmac[i];
+    return o;
+}
+
+[[maybe_unused]] MptcpOption join_ack(const std::vector<std::uint8_t>& hmac) {
+    MptcpOption o;
+    o.subtype = MptcpSubtype::Join;
+    o.length = 24;
+    o.hmac_length = 20;
+    for (std::size_t i = 0; i < 20 && i < hmac.size(); ++i) o.hmac[i] = hmac[i];
+    return o;
+}
+// ---- end of builder ----
+
+constexpr std::uint64_t kClientKey = 0xdeeadfc39671faccULL;
+constexpr std::uint64_t kServerKey = 0x65f21644a86e59b3ULL;
+
+// HMAC(key_1 || key_2, nonce_1 || nonce_2) computed with GLib alone (SHA-1 for v0, SHA-256 for v1).
+std::vector<std::uint8_t> glib_hmac(int version, std::uint64_t key_1, std::uint64_t key_2, std::uint32_t nonce_1,
+                                    std::uint32_t nonce_2) {
+    std::array<std::uint8_t, 16> key{};
+    std::array<std::uint8_t, 8> msg{};
+    for (std::size_t i = 0; i < 8; ++i) {
+        key[i] = static_cast<std::uint8_t>(key_1 >> (56 - 8 * i));
+        key[8 + i] = static_cast<std::uint8_t>(key_2 >> (56 - 8 * i));
+    }
+    for (std::size_t i = 0; i < 4; ++i) {
+        msg[i] = static_cast<std::uint8_t>(nonce_1 >> (24 - 8 * i));
+        msg[4 + i] = static_cast<std::uint8_t>(nonce_2 >> (24 - 8 * i));
+    }
+    gchar* hex = g_compute_hmac_for_data(version == 0 ? G_CHECKSUM_SHA1 : G_CHECKSUM_SHA256, key.data(), key.size(),
+                                         msg.data(), msg.size());
+    REQUIRE(hex != nullptr);
+    const std::string s(hex);
+    g_free(hex);
+    std::vector<std::uint8_t> out;
+    for (std::size_t i = 0; i + 1 < s.size(); i += 2)
+        out.push_back(static_cast<std::uint8_t>(std::stoul(s.substr(i, 2), nullptr, 16)));
+    return out;
+}
+
+// Token as RFC 8684 defines it, from GLib's SHA-256 / SHA-1 of the big-endian key.
+std::uint32_t glib_token(int version, std::uint64_t key) {
+    std::array<std::uint8_t, 8> b{};
+    for (std::size_t i = 0; i < 8; ++i) b[i] = static_cast<std::uint8_t>(key >> (56 - 8 * i));
+    gchar* hex = g_compute_checksum_for_data(version == 0 ? G_CHECKSUM_SHA1 : G_CHECKSUM_SHA256, b.data(), b.size());
+    REQUIRE(hex != nullptr);
+    const auto token = static_cast<std::uint32_t>(std::stoul(std::string(hex).substr(0, 8), nullptr, 16));
+    g_free(hex);
+    return token;
+}
+
+void open_mptcp(Capture& cap, Flow& f, int version = 1, std::uint64_t ck = kClientKey, std::uint64_t sk = kServerKey) {
+    const auto v = static_cast<std::uint8_t>(version);
+    if (version == 0) {
+        cap.send(f, true, kSynFlags, 0, {capable(v, ck, std::nullopt)});
+    } else {
+        cap.send(f, true, kSynFlags, 0, {capable(v, std::nullopt, std::nullopt)});
+    }
+    cap.send(f, false, kSynAckFlags, 0, {capable(v, sk, std::nullopt)});
+    cap.send(f, true, kAckFlags, 0, {capable(v, ck, sk)});
+}
+
+// An MP_JOIN handshake on `f`, opened by f's TCP client. key_a is the initiator's key.
+struct JoinRows {
+    std::uint32_t syn = 0, synack = 0, ack = 0;
+};
+JoinRows join(Capture& cap, Flow& f, int version, std::uint32_t token, std::uint64_t key_a, std::uint64_t key_b,
+              bool backup = false, bool corrupt_synack = false, bool corrupt_ack = false) {
+    const std::uint32_t na = 0x0a0b0c0dU + f.stream, nb = 0x51525354U + f.stream;
+    auto hb = glib_hmac(version, key_b, key_a, nb, na);
+    auto ha = glib_hmac(version, key_a, key_b, na, nb);
+    if (corrupt_synack) hb[3] ^= 0x40;
+    if (corrupt_ack) ha[19] ^= 0x01;
+    JoinRows r;
+    r.syn = cap.send(f, true, kSynFlags, 0, {join_syn(token, na, 3, backup)});
+    r.synack = cap.send(f, false, kSynAckFlags, 0, {join_synack(hb, nb, 7)});
+    r.ack = cap.send(f, true, kAckFlags, 0, {join_ack(ha)});
+    return r;
+}
+
+MptcpOption prio(bool backup) {
+    MptcpOption o;
+    o.subtype = MptcpSubtype::Prio;
+    o.length = 3;
+    o.flags = backup ? 0x01 : 0x00;
+    o.backup = backup;
+    return o;
+}
+
+bool has_anomaly(const ConnectionModel& m, const std::string& kind, std::optional<std::uint32_t> tcp_stream = {},
+                 std::optional<std::uint32_t> frame = {}) {
+    for (const auto& a : m.anomalies)
+        if (a.kind == kind && (!tcp_stream || a.tcp_stream == *tcp_stream) && (!frame || a.frame == *frame)) return true;
+    return false;
+}
+
+Endpoint ep(const char* address, std::uint16_t port) { return Endpoint{ip(address), port}; }
+
+}  // namespace
+
+TEST_CASE("connections: a SYN decides the orientation", "[connections]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 80);
+    cap.send(f, true, kSynFlags, 0);
+    cap.send(f, false, kSynAckFlags, 0);
+    cap.send(f, true, kAckFlags, 0);
+    cap.send(f, false, kPshAckFlags, 100);
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.tcp.size() == 1);
+    const TcpConnection& t = m.tcp[0];
+    CHECK(t.orientation == Orientation::Syn);
+    CHECK_FALSE(t.orientation_inferred());
+    CHECK(t.client == ep("10.0.0.1", 40000));
+    CHECK(t.server == ep("10.0.0.2", 80));
+    CHECK(t.stats(TcpDirection::ServerToClient).payload_bytes == 100);
+    CHECK(t.stats(TcpDirection::ClientToServer).packets == 2);
+    CHECK_FALSE(has_anomaly(m, "missing_handshake"));
+    CHECK(m.mptcp.empty());
+}
+
+TEST_CASE("connections: a SYN from the higher port still makes its sender the client", "[connections]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 50000, "10.0.0.2", 60000);
+    cap.send(f, false, kPshAckFlags, 10);  // a stray packet from the server before the SYN
+    cap.send(f, true, kSynFlags, 0);
+    cap.send(f, false, kSynAckFlags, 0);
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.tcp.size() == 1);
+    CHECK(m.tcp[0].orientation == Orientation::Syn);
+    CHECK(m.tcp[0].client == ep("10.0.0.1", 50000));
+}
+
+TEST_CASE("connections: a SYN/ACK alone decides the orientation (inferred)", "[connections]") {
+    Capture cap;
+    // Server on the higher port, so port numbers would say the opposite.
+    Flow f = cap.flow(0, "10.0.0.1", 1000, "10.0.0.2", 50000);
+    cap.send(f, false, kSynAckFlags, 0);
+    cap.send(f, true, kAckFlags, 0);
+    cap.send(f, true, kPshAckFlags, 10);
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.tcp.size() == 1);
+    CHECK(m.tcp[0].orientation == Orientation::SynAck);
+    CHECK(m.tcp[0].orientation_inferred());
+    CHECK(m.tcp[0].client == ep("10.0.0.1", 1000));
+    CHECK(m.tcp[0].server == ep("10.0.0.2", 50000));
+    CHECK(has_anomaly(m, "missing_handshake", 0u));
+}
+
+TEST_CASE("connections: port numbers alone decide the orientation (inferred): the lower port is the server",
+          "[connections]") {
+    for (bool first_from_server : {true, false}) {
+        INFO("first packet from the server: " << first_from_server);
+        Capture cap;
+        Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 443);
+        cap.send(f, !first_from_server, kPshAckFlags, 10);
+        cap.send(f, first_from_server, kAckFlags, 0);
+        const auto m = ConnectionModel::build(cap.table);
+        REQUIRE(m.tcp.size() == 1);
+        CHECK(m.tcp[0].orientation == Orientation::PortNumbers);
+        CHECK(m.tcp[0].orientation_inferred());
+        CHECK(m.tcp[0].client == ep("10.0.0.1", 40000));
+        CHECK(m.tcp[0].server == ep("10.0.0.2", 443));
+        CHECK(has_anomaly(m, "missing_handshake", 0u));
+    }
+}
+
+TEST_CASE("connections: port reuse (two tcp.streams with the same 4-tuple) is flagged", "[connections]") {
+    Capture cap;
+    Flow a = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 80);
+    Flow b = cap.flow(1, "10.0.0.1", 40000, "10.0.0.2", 80, 777777, 888888);
+    Flow other = cap.flow(2, "10.0.0.1", 40001, "10.0.0.2", 80);
+    for (Flow* f : {&a, &b, &other}) {
+        cap.send(*f, true, kSynFlags, 0);
+        cap.send(*f, false, kSynAckFlags, 0);
+        cap.send(*f, true, tcp_flag::kFin | tcp_flag::kAck, 0);
+        cap.send(*f, false, tcp_flag::kFin | tcp_flag::kAck, 0);
+    }
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.tcp.size() == 3);
+    CHECK_FALSE(m.tcp[0].port_reused);
+    CHECK(m.tcp[1].port_reused);
+    CHECK_FALSE(m.tcp[2].port_reused);
+    CHECK(has_anomaly(m, "port_reuse", 1u));
+    CHECK_FALSE(has_anomaly(m, "port_reuse", 0u));
+    CHECK_FALSE(has_anomaly(m, "port_reuse", 2u));
+}
+
+TEST_CASE("connections: MP_CAPABLE makes an MPTCP connection with keys, tokens and version", "[connections]") {
+    for (int version : {0, 1}) {
+        INFO("version " << version);
+        Capture cap;
+        Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201, 1000, 5000, 4);
+        open_mptcp(cap, f, version);
+        const auto m = ConnectionModel::build(cap.table);
+        REQUIRE(m.mptcp.size() == 1);
+        const MptcpConnection& c = m.mptcp[0];
+        CHECK(c.version == version);
+        CHECK(c.mptcp_stream == 4);
+        CHECK(c.client_key == kClientKey);
+        CHECK(c.server_key == kServerKey);
+        CHECK(c.client_token() == glib_token(version, kClientKey));
+        CHECK(c.server_token() == glib_token(version, kServerKey));
+        CHECK(c.fallback == Fallback::None);
+        REQUIRE(c.subflows.size() == 1);
+        CHECK(c.subflows[0].role == SubflowRole::Initial);
+        CHECK(c.subflows[0].attachment == Attachment::MpCapable);
+        CHECK(m.mptcp_of(0) == &m.mptcp[0]);
+        CHECK_FALSE(has_anomaly(m, "missing_key"));
+    }
+}
+
+TEST_CASE("connections: a join is attached by token, towards the server when the token is the server's",
+          "[connections]") {
+    for (int version : {0, 1}) {
+        INFO("version " << version);
+        Capture cap;
+        Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+        open_mptcp(cap, f, version);
+        Flow j = cap.flow(1, "10.0.1.1", 40001, "10.0.0.2", 5201);
+        join(cap, j, version, glib_token(version, kServerKey), kClientKey, kServerKey);
+        const auto m = ConnectionModel::build(cap.table);
+        REQUIRE(m.mptcp.size() == 1);
+        REQUIRE(m.mptcp[0].subflows.size() == 2);
+        const Subflow& sf = m.mptcp[0].subflows[1];
+        CHECK(sf.tcp_stream == 1);
+        CHECK(sf.role == SubflowRole::Join);
+        CHECK(sf.attachment == Attachment::Token);
+        CHECK(sf.towards_server);
+        CHECK(sf.client_address_id == std::optional<std::uint8_t>(3));
+        CHECK(sf.server_address_id == std::optional<std::uint8_t>(7));
+        CHECK(sf.hmac_valid == std::optional<bool>(true));
+        CHECK(m.mptcp_of(1) == &m.mptcp[0]);
+        CHECK(m.find_tcp(1)->subflow_index == 1);
+        CHECK(m.unattached_subflows.empty());
+        CHECK_FALSE(has_anomaly(m, "join_hmac_mismatch"));
+    }
+}
+
+TEST_CASE("connections: a join whose token is the client's goes towards the client", "[connections]") {
+    for (int version : {0, 1}) {
+        INFO("version " << version);
+        Capture cap;
+        Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+        open_mptcp(cap, f, version);
+        // The MPTCP server opens a subflow to the client's other address.
+        Flow j = cap.flow(1, "10.0.0.2", 41000, "10.0.1.1", 6000);
+        join(cap, j, version, glib_token(version, kClientKey), kServerKey, kClientKey);
+        const auto m = ConnectionModel::build(cap.table);
+        REQUIRE(m.mptcp.size() == 1);
+        REQUIRE(m.mptcp[0].subflows.size() == 2);
+        const Subflow& sf = m.mptcp[0].subflows[1];
+        CHECK(sf.attachment == Attachment::Token);
+        CHECK_FALSE(sf.towards_server);
+        CHECK(sf.hmac_valid == std::optional<bool>(true));
+        CHECK(m.find_tcp(1)->client == ep("10.0.0.2", 41000));
+    }
+}
+
+TEST_CASE("connections: a join with an unknown token is unattached with anomaly unknown_join_token",
+          "[connections]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+    open_mptcp(cap, f);
+    Flow j = cap.flow(1, "10.0.1.1", 40001, "10.0.0.2", 5201, 1000, 5000, -1);
+    std::uint32_t bogus = 0x12345678U;
+    REQUIRE(bogus != glib_token(1, kClientKey));
+    REQUIRE(bogus != glib_token(1, kServerKey));
+    const JoinRows rows = join(cap, j, 1, bogus, kClientKey, kServerKey);
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.mptcp.size() == 1);
+    CHECK(m.mptcp[0].subflows.size() == 1);
+    CHECK(m.unattached_subflows == std::vector<std::uint32_t>{1});
+    CHECK(m.mptcp_of(1) == nullptr);
+    CHECK(has_anomaly(m, "unknown_join_token", 1u, cap.frame_of(rows.syn)));
+}
+
+TEST_CASE("connections: join HMACs are valid when computed correctly and a mismatch otherwise", "[connections]") {
+    for (int version : {0, 1}) {
+        for (int corrupt : {0, 1, 2}) {
+            INFO("version " << version << " corrupt " << corrupt);
+            Capture cap;
+            Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+            open_mptcp(cap, f, version);
+            Flow j = cap.flow(1, "10.0.1.1", 40001, "10.0.0.2", 5201);
+            const JoinRows rows =
+                join(cap, j, version, glib_token(version, kServerKey), kClientKey, kServerKey, false, corrupt == 1,
+                     corrupt == 2);
+            const auto m = ConnectionModel::build(cap.table);
+            REQUIRE(m.mptcp.size() == 1);
+            REQUIRE(m.mptcp[0].subflows.size() == 2);
+            CHECK(m.mptcp[0].subflows[1].hmac_valid == std::optional<bool>(corrupt == 0));
+            CHECK(has_anomaly(m, "join_hmac_mismatch", 1u, cap.frame_of(rows.syn)) == (corrupt != 0));
+        }
+    }
+}
+
+TEST_CASE("connections: fallback when the SYN/ACK has no MP_CAPABLE (NoMpCapableReply)", "[connections]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+    cap.send(f, true, kSynFlags, 0, {capable(1, std::nullopt, std::nullopt)});
+    const auto synack = cap.send(f, false, kSynAckFlags, 0);
+    cap.send(f, true, kAckFlags, 0);
+    cap.send(f, true, kPshAckFlags, 100);
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.mptcp.size() == 1);
+    CHECK(m.mptcp[0].fallback == Fallback::NoMpCapableReply);
+    CHECK(m.mptcp[0].fallback_frame == cap.frame_of(synack));
+    CHECK(has_anomaly(m, "fallback", 0u, cap.frame_of(synack)));
+}
+
+TEST_CASE("connections: fallback when the third ACK has no MP_CAPABLE (NoMpCapableAck)", "[connections]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+    cap.send(f, true, kSynFlags, 0, {capable(1, std::nullopt, std::nullopt)});
+    cap.send(f, false, kSynAckFlags, 0, {capable(1, kServerKey, std::nullopt)});
+    const auto ack = cap.send(f, true, kAckFlags, 0);
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.mptcp.size() == 1);
+    CHECK(m.mptcp[0].fallback == Fallback::NoMpCapableAck);
+    CHECK(m.mptcp[0].fallback_frame == cap.frame_of(ack));
+}
+
+TEST_CASE("connections: fallback when data flows without any DSS (NoDss)", "[connections]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+    open_mptcp(cap, f);
+    const auto first = cap.send(f, true, kPshAckFlags, 100);
+    cap.send(f, false, kPshAckFlags, 100);
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.mptcp.size() == 1);
+    CHECK(m.mptcp[0].fallback == Fallback::NoDss);
+    CHECK(m.mptcp[0].fallback_frame == cap.frame_of(first));
+    CHECK(has_anomaly(m, "fallback", 0u, cap.frame_of(first)));
+}
+
+TEST_CASE("connections: a DSS with data-level length 0 is an infinite mapping fallback", "[connections]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+    open_mptcp(cap, f);
+    const KeyDerived cd = derive_from_key(kClientKey, 1);
+    cap.send(f, true, kPshAckFlags, 100, {dss_map(cd.idsn + 1, 1, 100)});
+    const auto inf = cap.send(f, true, kPshAckFlags, 100, {dss_map(cd.idsn + 101, 101, 0)});
+    cap.send(f, true, kPshAckFlags, 100);
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.mptcp.size() == 1);
+    CHECK(m.mptcp[0].fallback == Fallback::InfiniteMapping);
+    CHECK(m.mptcp[0].fallback_frame == cap.frame_of(inf));
+}
+
+TEST_CASE("connections: a normal MPTCP transfer does not fall back", "[connections]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+    open_mptcp(cap, f);
+    const KeyDerived cd = derive_from_key(kClientKey, 1);
+    cap.send(f, true, kPshAckFlags, 100, {dss_map(cd.idsn + 1, 1, 100)});
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.mptcp.size() == 1);
+    CHECK(m.mptcp[0].fallback == Fallback::None);
+    CHECK_FALSE(has_anomaly(m, "fallback"));
+}
+
+TEST_CASE("connections: backup from the MP_JOIN B bit, then MP_PRIO changes", "[connections]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+    open_mptcp(cap, f);
+    Flow j = cap.flow(1, "10.0.1.1", 40001, "10.0.0.2", 5201);
+    const JoinRows rows = join(cap, j, 1, glib_token(1, kServerKey), kClientKey, kServerKey, true);
+    const auto p1 = cap.send(j, false, kAckFlags, 0, {prio(false)});  // the server (subflow's TCP server)
+    const auto p2 = cap.send(j, true, kAckFlags, 0, {prio(true)});    // the client
+    const auto p3 = cap.send(f, true, kAckFlags, 0, {prio(true)});    // on the initial subflow
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.mptcp.size() == 1);
+    REQUIRE(m.mptcp[0].subflows.size() == 2);
+    const Subflow& sf = m.mptcp[0].subflows[1];
+    REQUIRE(sf.backup_changes.size() == 3);
+    CHECK(sf.backup_changes[0].frame == cap.frame_of(rows.syn));
+    CHECK(sf.backup_changes[0].backup);
+    CHECK(sf.backup_changes[0].from_subflow_client);
+    CHECK(std::string(sf.backup_changes[0].how) == "MP_JOIN");
+    CHECK(sf.backup_changes[1].frame == cap.frame_of(p1));
+    CHECK_FALSE(sf.backup_changes[1].backup);
+    CHECK_FALSE(sf.backup_changes[1].from_subflow_client);
+    CHECK(std::string(sf.backup_changes[1].how) == "MP_PRIO");
+    CHECK(sf.backup_changes[1].time_ns == cap.time_of(p1));
+    CHECK(sf.backup_changes[2].frame == cap.frame_of(p2));
+    CHECK(sf.backup_changes[2].backup);
+    CHECK(sf.backup_changes[2].from_subflow_client);
+    CHECK(sf.backup);
+    const Subflow& initial = m.mptcp[0].subflows[0];
+    REQUIRE(initial.backup_changes.size() == 1);
+    CHECK(initial.backup_changes[0].frame == cap.frame_of(p3));
+    CHECK(initial.backup);
+
+    // Without the B bit the join starts as a regular subflow.
+    Capture cap2;
+    Flow f2 = cap2.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+    open_mptcp(cap2, f2);
+    Flow j2 = cap2.flow(1, "10.0.1.1", 40001, "10.0.0.2", 5201);
+    join(cap2, j2, 1, glib_token(1, kServerKey), kClientKey, kServerKey, false);
+    const auto m2 = ConnectionModel::build(cap2.table);
+    REQUIRE(m2.mptcp.size() == 1);
+    REQUIRE(m2.mptcp[0].subflows.size() == 2);
+    CHECK_FALSE(m2.mptcp[0].subflows[1].backup);
+    REQUIRE(m2.mptcp[0].subflows[1].backup_changes.size() == 1);
+    CHECK_FALSE(m2.mptcp[0].subflows[1].backup_changes[0].backup);
+}
+
+TEST_CASE("connections: end states (FIN both ways, one FIN, RST, open)", "[connections]") {
+    Capture cap;
+    Flow fin = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 80);
+    Flow half = cap.flow(1, "10.0.0.1", 40001, "10.0.0.2", 80);
+    Flow rst = cap.flow(2, "10.0.0.1", 40002, "10.0.0.2", 80);
+    Flow open = cap.flow(3, "10.0.0.1", 40003, "10.0.0.2", 80);
+    Flow fin_rst = cap.flow(4, "10.0.0.1", 40004, "10.0.0.2", 80);
+    for (Flow* f : {&fin, &half, &rst, &open, &fin_rst}) {
+        cap.send(*f, true, kSynFlags, 0);
+        cap.send(*f, false, kSynAckFlags, 0);
+        cap.send(*f, true, kPshAckFlags, 10);
+    }
+    cap.send(fin, true, tcp_flag::kFin | tcp_flag::kAck, 0);
+    cap.send(fin, false, tcp_flag::kFin | tcp_flag::kAck, 0);
+    cap.send(fin, true, kAckFlags, 0);
+    cap.send(half, true, tcp_flag::kFin | tcp_flag::kAck, 0);
+    cap.send(rst, false, tcp_flag::kRst, 0);
+    cap.send(fin_rst, true, tcp_flag::kFin | tcp_flag::kAck, 0);
+    cap.send(fin_rst, false, tcp_flag::kRst | tcp_flag::kAck, 0);
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.tcp.size() == 5);
+    CHECK(m.find_tcp(0)->end == TcpEnd::Fin);
+    CHECK(m.find_tcp(1)->end == TcpEnd::HalfClosed);
+    CHECK(m.find_tcp(2)->end == TcpEnd::Rst);
+    CHECK(m.find_tcp(3)->end == TcpEnd::Open);
+    CHECK(m.find_tcp(4)->end == TcpEnd::Rst);
+}
+
+TEST_CASE("connections: events list MPTCP control in frame order", "[connections][events]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+    open_mptcp(cap, f);  // frames 1-3
+    const KeyDerived cd = derive_from_key(kClientKey, 1);
+    Flow j = cap.flow(1, "10.0.1.1", 40001, "10.0.0.2", 5201);
+    const std::uint32_t na = 0x1111, nb = 0x2222;
+    cap.send(j, true, kSynFlags, 0, {join_syn(glib_token(1, kServerKey), na, 3, false)});  // 4
+    MptcpOption add;
+    add.subtype = MptcpSubtype::AddAddr;
+    add.length = 16;
+    add.address_id = 9;
+    add.address = ip("10.0.9.1");
+    cap.send(f, false, kAckFlags, 0, {add});  // 5: interleaved with the join handshake
+    cap.send(j, false, kSynAckFlags, 0, {join_synack(glib_hmac(1, kServerKey, kClientKey, nb, na), nb, 7)});  // 6
+    cap.send(j, true, kAckFlags, 0, {join_ack(glib_hmac(1, kClientKey, kServerKey, na, nb))});                  // 7
+    cap.send(f, true, kPshAckFlags, 100, {dss_map(cd.idsn + 1, 1, 100)});  // 8: plain DSS, no event
+    MptcpOption rm;
+    rm.subtype = MptcpSubtype::RemoveAddr;
+    rm.length = 4;
+    rm.address_ids = {9};
+    cap.send(f, false, kAckFlags, 0, {rm});        // 9
+    cap.send(j, false, kAckFlags, 0, {prio(true)});  // 10
+    MptcpOption dfin = dss_map(cd.idsn + 101, 0, 1);
+    dfin.data_fin = true;
+    dfin.flags = static_cast<std::uint8_t>(dfin.flags | 0x10);
+    cap.send(f, true, kAckFlags, 0, {dfin});  // 11
+    MptcpOption fail;
+    fail.subtype = MptcpSubtype::Fail;
+    fail.length = 12;
+    fail.dsn = cd.idsn + 50;
+    cap.send(j, false, kAckFlags, 0, {fail});  // 12
+    cap.send(j, true, kPshAckFlags, 100, {dss_map(cd.idsn + 102, 1, 0)});  // 13: infinite mapping -> fallback
+    MptcpOption fc;
+    fc.subtype = MptcpSubtype::FastClose;
+    fc.length = 12;
+    fc.receiver_key = kServerKey;
+    fc.has_receiver_key = true;
+    cap.send(f, true, kAckFlags, 0, {fc});  // 14
+    MptcpOption tr;
+    tr.subtype = MptcpSubtype::TcpRst;
+    tr.length = 4;
+    tr.reason = 1;
+    cap.send(j, false, tcp_flag::kRst, 0, {tr});  // 15
+
+    const auto model = ConnectionModel::build(cap.table);
+    REQUIRE(model.mptcp.size() == 1);
+    CHECK(model.mptcp[0].fallback == Fallback::InfiniteMapping);
+    const auto events = mptcp_events(cap.table, model, &model.mptcp[0]);
+    std::vector<std::pair<std::uint32_t, std::string>> got;
+    for (const auto& e : events) got.emplace_back(e.frame, e.kind);
+    const std::vector<std::pair<std::uint32_t, std::string>> expected = {
+        {1, "mp_capable"},  {2, "mp_capable"},   {3, "mp_capable"},       {4, "mp_join"},
+        {5, "add_addr"},    {6, "mp_join"},      {7, "mp_join"},          {9, "remove_addr"},
+        {10, "mp_prio"},    {11, "data_fin"},    {12, "mp_fail"},         {13, "infinite_mapping"},
+        {13, "fallback"},   {14, "mp_fastclose"}, {15, "mp_tcprst"},
+    };
+    CHECK(got == expected);
+    for (std::size_t i = 1; i < events.size(); ++i) CHECK(events[i - 1].frame <= events[i].frame);
+    // Senders are MPTCP endpoints.
+    for (const auto& e : events) {
+        INFO("frame " << e.frame << " " << e.kind);
+        if (e.kind == "fallback") continue;  // a state of the connection, sent by nobody
+        if (e.frame == 4 || e.frame == 7 || e.frame == 13 || e.frame == 14 || e.frame == 11) CHECK(e.sender == "client");
+        if (e.frame == 5 || e.frame == 6 || e.frame == 9 || e.frame == 10 || e.frame == 12 || e.frame == 15)
+            CHECK(e.sender == "server");
+        CHECK(e.mptcp_stream == model.mptcp[0].mptcp_stream);
+    }
+    // The join's HMAC verdict is reported on the SYN/ACK and third ACK.
+    for (const auto& e : events) {
+        if (e.kind != "mp_join" || e.frame == 4) continue;
+        bool found = false;
+        for (const auto& [k, v] : e.details)
+            if (k == "hmac") found = v == "valid";
+        CHECK(found);
+    }
+    // All connections: the same list here (no unattached subflow).
+    CHECK(mptcp_events(cap.table, model, nullptr).size() == events.size());
+}
+
+TEST_CASE("connections: events of a join opened by the server name the server as sender", "[connections][events]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+    open_mptcp(cap, f);
+    Flow j = cap.flow(1, "10.0.0.2", 41000, "10.0.1.1", 6000);
+    join(cap, j, 1, glib_token(1, kClientKey), kServerKey, kClientKey);
+    const auto model = ConnectionModel::build(cap.table);
+    REQUIRE(model.mptcp.size() == 1);
+    const auto events = mptcp_events(cap.table, model, &model.mptcp[0]);
+    std::vector<std::string> senders;
+    for (const auto& e : events)
+        if (e.kind == "mp_join") senders.push_back(e.sender);
+    CHECK(senders == std::vector<std::string>{"server", "client", "server"});
+}
+
+TEST_CASE("connections: events of an unattached join are listed with mptcp_stream -1", "[connections][events]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+    open_mptcp(cap, f);
+    Flow j = cap.flow(1, "10.0.1.1", 40001, "10.0.0.2", 5201, 1000, 5000, -1);
+    join(cap, j, 1, 0xabcdef01U, kClientKey, kServerKey);
+    const auto model = ConnectionModel::build(cap.table);
+    const auto events = mptcp_events(cap.table, model, nullptr);
+    std::size_t unattached = 0;
+    for (const auto& e : events)
+        if (e.tcp_stream == 1) {
+            CHECK(e.mptcp_stream == -1);
+            CHECK(e.kind == "mp_join");
+            ++unattached;
+        }
+    CHECK(unattached == 3);
+    CHECK(events.size() == 6);
+}
+
+TEST_CASE("connections: equal port numbers fall back to the first packet's sender as client", "[connections]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.2", 7000, "10.0.0.1", 7000);
+    cap.send(f, true, kPshAckFlags, 10);
+    cap.send(f, false, kPshAckFlags, 10);
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.tcp.size() == 1);
+    CHECK(m.tcp[0].orientation == Orientation::FirstPacket);
+    CHECK(m.tcp[0].orientation_inferred());
+    CHECK(m.tcp[0].client == ep("10.0.0.2", 7000));
+    CHECK(has_anomaly(m, "missing_handshake", 0u));
+}
+
+TEST_CASE("connections: TCP byte counts survive a 32-bit sequence wrap", "[connections]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 80, 0xffffff00U, 0x7fffffffU);
+    cap.send(f, true, kSynFlags, 0);
+    cap.send(f, false, kSynAckFlags, 0);
+    const std::uint32_t seq5 = [&] {
+        std::uint32_t s = 0;
+        for (int i = 0; i < 10; ++i) {
+            if (i == 5) s = f.next[0];
+            cap.send(f, true, kPshAckFlags, 100);
+        }
+        return s;
+    }();
+    cap.send(f, true, kPshAckFlags, 100, {}, seq5);  // retransmission after the wrap
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.tcp.size() == 1);
+    const auto& st = m.tcp[0].stats(TcpDirection::ClientToServer);
+    CHECK(st.payload_bytes == 1100);
+    CHECK(st.unique_bytes == 1000);
+    CHECK(st.retransmitted_bytes == 100);
+}
+
+TEST_CASE("connections: joins attach to the connection whose key gives their token", "[connections]") {
+    const std::uint64_t ck2 = 0x0102030405060708ULL, sk2 = 0x1112131415161718ULL;
+    Capture cap;
+    Flow a = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201, 1000, 5000, 0);
+    Flow b = cap.flow(1, "10.0.0.1", 40010, "10.0.0.2", 5201, 1000, 5000, 1);
+    open_mptcp(cap, a);
+    open_mptcp(cap, b, 1, ck2, sk2);
+    Flow ja = cap.flow(2, "10.0.1.1", 40001, "10.0.0.2", 5201, 1000, 5000, 0);
+    Flow jb = cap.flow(3, "10.0.1.1", 40011, "10.0.0.2", 5201, 1000, 5000, 1);
+    join(cap, jb, 1, glib_token(1, sk2), ck2, sk2);
+    join(cap, ja, 1, glib_token(1, kServerKey), kClientKey, kServerKey);
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.mptcp.size() == 2);
+    CHECK(m.mptcp_of(2) == m.find_mptcp(0));
+    CHECK(m.mptcp_of(3) == m.find_mptcp(1));
+    CHECK(m.find_mptcp(0)->subflows.size() == 2);
+    CHECK(m.find_mptcp(1)->subflows.size() == 2);
+    CHECK(m.find_mptcp(1)->subflows[1].hmac_valid == std::optional<bool>(true));
+}
+
+TEST_CASE("connections: the SYN/ACK's MP_CAPABLE version wins, checksums if either side asks", "[connections]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+    MptcpOption syn = capable(1, std::nullopt, std::nullopt);
+    syn.flags = 0x81;  // A: checksum required
+    cap.send(f, true, kSynFlags, 0, {syn});
+    cap.send(f, false, kSynAckFlags, 0, {capable(0, kServerKey, std::nullopt)});
+    cap.send(f, true, kAckFlags, 0, {capable(0, kClientKey, kServerKey)});
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.mptcp.size() == 1);
+    CHECK(m.mptcp[0].version == 0);
+    CHECK(m.mptcp[0].checksums);
+    CHECK(m.mptcp[0].client_token() == glib_token(0, kClientKey));
+}
+
+TEST_CASE("connections: an empty table gives an empty model", "[connections]") {
+    PacketTable empty;
+    const auto m = ConnectionModel::build(empty);
+    CHECK(m.tcp.empty());
+    CHECK(m.mptcp.empty());
+    CHECK(m.anomalies.empty());
+    CHECK(m.find_tcp(0) == nullptr);
+    CHECK(m.mptcp_of(0) == nullptr);
+    CHECK(mptcp_events(empty, m, nullptr).empty());
+}

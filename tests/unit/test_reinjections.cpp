@@ -1,0 +1,601 @@
+// ReinjectionFinder on synthetic MPTCP connections built from records: data resent on another
+// subflow is a reinjection linked to every earlier copy on other subflows, a resend on the
+// same subflow is a TCP retransmission, only overlapping bytes count, and the per-subflow
+// numbers add up.
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <vector>
+
+#include "mptcpanalyzer/analysis/mptcp_data.hpp"
+#include "mptcpanalyzer/analysis/reinjections.hpp"
+#include "mptcpanalyzer/analysis/summaries.hpp"
+#include "mptcpanalyzer/model/connections.hpp"
+#include "mptcpanalyzer/model/mptcp_crypto.hpp"
+#include "mptcpanalyzer/model/packet_record.hpp"
+#include "mptcpanalyzer/model/packet_table.hpp"
+
+using namespace mptcpanalyzer;
+
+namespace {
+
+// ---- synthetic capture builder (kept local to this file) ----
+[[maybe_unused]] IpAddress ip(const char* text) {
+    auto a = IpAddress::parse(text);
+    REQUIRE(a.has_value());
+    return *a;
+}
+
+// One TCP connection (tcp.stream) between a TCP client and a TCP server.
+struct Flow {
+    std::uint32_t stream = 0;
+    IpAddress client;
+    std::uint16_t client_port = 0;
+    IpAddress server;
+    std::uint16_t server_port = 0;
+    std::array<std::uint32_t, 2> isn{};   // [0]: client -> server, [1]: server -> client
+    std::array<std::uint32_t, 2> next{};  // next sequence number per direction
+    std::int64_t mptcp_stream = PacketRecord::kUnknownMptcpStream;
+
+    // Relative subflow sequence number of the next byte sent in a direction (first byte: 1).
+    std::uint32_t rel_next(bool from_client) const {
+        const std::size_t d = from_client ? 0 : 1;
+        return next[d] - isn[d];
+    }
+};
+
+class Capture {
+public:
+    Flow flow(std::uint32_t stream, const char* client, std::uint16_t cport, const char* server, std::uint16_t sport,
+              std::uint32_t isn_c = 1000, std::uint32_t isn_s = 5000, std::int64_t mptcp_stream = 0) {
+        Flow f;
+        f.stream = stream;
+        f.client = ip(client);
+        f.client_port = cport;
+        f.server = ip(server);
+        f.server_port = sport;
+        f.isn = {isn_c, isn_s};
+        f.next = {isn_c, isn_s};
+        f.mptcp_stream = mptcp_stream;
+        return f;
+    }
+
+    // Sends a segment and returns its row. `seq` overrides the sequence number (retransmissions);
+    // otherwise the flow's next sequence number is used and advanced.
+    std::uint32_t send(Flow& f, bool from_client, std::uint16_t flags, std::uint32_t len,
+                       std::vector<MptcpOption> options = {}, std::optional<std::uint32_t> seq = std::nullopt) {
+        const std::size_t d = from_client ? 0 : 1;
+        PacketRecord r;
+        r.frame_number = ++frame_;
+        time_ns_ += 1000000;  // 1 ms apart
+        r.time_ns = time_ns_;
+        r.src = from_client ? f.client : f.server;
+        r.dst = from_client ? f.server : f.client;
+        r.sport = from_client ? f.client_port : f.server_port;
+        r.dport = from_client ? f.server_port : f.client_port;
+        r.tcp_stream = f.stream;
+        r.flags = flags;
+        r.payload_length = len;
+        r.mptcp_stream = f.mptcp_stream;
+        if (seq) {
+            r.seq_raw = *seq;
+        } else {
+            if (flags & tcp_flag::kSyn) f.next[d] = f.isn[d];
+            r.seq_raw = f.next[d];
+            f.next[d] += len + ((flags & tcp_flag::kSyn) ? 1U : 0U) + ((flags & tcp_flag::kFin) ? 1U : 0U);
+        }
+        r.ack_raw = (flags & tcp_flag::kAck) ? f.next[1 - d] : 0;
+        r.mptcp_options = std::move(options);
+        const auto row = static_cast<std::uint32_t>(table.size());
+        table.append(r);
+        return row;
+    }
+    std::int64_t time_of(std::uint32_t row) const { return table.columns().time_ns[row]; }
+    std::uint32_t frame_of(std::uint32_t row) const { return table.columns().frame_number[row]; }
+
+    PacketTable table;
+
+private:
+    std::uint32_t frame_ = 0;
+    std::int64_t time_ns_ = 1700000000000000000;
+};
+
+constexpr std::uint16_t kSynFlags = tcp_flag::kSyn;
+constexpr std::uint16_t kSynAckFlags = tcp_flag::kSyn | tcp_flag::kAck;
+constexpr std::uint16_t kAckFlags = tcp_flag::kAck;
+constexpr std::uint16_t kPshAckFlags = tcp_flag::kPsh | tcp_flag::kAck;
+
+// MP_CAPABLE (v1: no key on the SYN, the server's on the SYN/ACK, both on the third ACK).
+[[maybe_unused]] MptcpOption capable(std::uint8_t version, std::optional<std::uint64_t> sender, std::optional<std::uint64_t> receiver,
+                    std::uint16_t data_level_length = 0) {
+    MptcpOption o;
+    o.subtype = MptcpSubtype::Capable;
+    o.version = version;
+    o.flags = 0x01;  // H: HMAC-SHA256 (v1) / HMAC-SHA1 (v0)
+    o.has_sender_key = sender.has_value();
+    o.sender_key = sender.value_or(0);
+    o.has_receiver_key = receiver.has_value();
+    o.receiver_key = receiver.value_or(0);
+    o.data_level_length = data_level_length;
+    o.length = static_cast<std::uint8_t>(4 + (sender ? 8 : 0) + (receiver ? 8 : 0) + (data_level_length ? 2 : 0));
+    return o;
+}
+
+// DSS with a mapping (and optionally a DATA_ACK). Flags as on the wire: A=1 a=2 M=4 m=8 F=0x10.
+[[maybe_unused]] MptcpOption dss_map(std::uint64_t dsn, std::uint32_t ssn, std::uint16_t length, bool dsn8 = false,
+                    std::optional<std::uint64_t> data_ack = std::nullopt, bool ack8 = false) {
+    MptcpOption o;
+    o.subtype = MptcpSubtype::Dss;
+    o.has_mapping = true;
+    o.dsn_8 = dsn8;
+    o.dsn = dsn8 ? dsn : (dsn & 0xffffffffULL);
+    o.subflow_seq = ssn;
+    o.data_level_length = length;
+    o.has_data_ack = data_ack.has_value();
+    o.data_ack_8 = data_ack && ack8;
+    o.data_ack = data_ack ? (ack8 ? *data_ack : (*data_ack & 0xffffffffULL)) : 0;
+    o.flags = static_cast<std::uint8_t>(0x04 | (dsn8 ? 0x08 : 0) | (data_ack ? 0x01 : 0) | (data_ack && ack8 ? 0x02 : 0));
+    o.length = static_cast<std::uint8_t>(4 + (data_ack ? (ack8 ? 8 : 4) : 0) + (dsn8 ? 8 : 4) + 4 + 2);
+    return o;
+}
+
+// DSS with only a DATA_ACK.
+[[maybe_unused]] MptcpOption dss_ack(std::uint64_t data_ack, bool ack8 = false) {
+    MptcpOption o;
+    o.subtype = MptcpSubtype::Dss;
+    o.has_data_ack = true;
+    o.data_ack_8 = ack8;
+    o.data_ack = ack8 ? data_ack : (data_ack & 0xffffffffULL);
+    o.flags = static_cast<std::uint8_t>(0x01 | (ack8 ? 0x02 : 0));
+    o.length = static_cast<std::uint8_t>(4 + (ack8 ? 8 : 4));
+    return o;
+}
+
+[[maybe_unused]] MptcpOption join_syn(std::uint32_t token, std::uint32_t nonce, std::uint8_t address_id, bool backup) {
+    MptcpOption o;
+    o.subtype = MptcpSubtype::Join;
+    o.length = 12;
+    o.flags = backup ? 0x01 : 0x00;
+    o.backup = backup;
+    o.address_id = address_id;
+    o.has_address_id = true;
+    o.has_token = true;
+    o.token = token;
+    o.has_nonce = true;
+    o.nonce = nonce;
+    return o;
+}
+
+[[maybe_unused]] MptcpOption join_synack(const std::vector<std::uint8_t>& hmac, std::uint32_t nonce, std::uint8_t address_id,
+                        bool backup = false) {
+    MptcpOption o;
+    o.subtype = MptcpSubtype::Join;
+    o.length = 16;
+    o.flags = backup ? 0x01 : 0x00;
+    o.backup = backup;
+    o.address_id = address_id;
+    o.has_address_id = true;
+    o.has_nonce = true;
+    o.nonce = nonce;
+    o.hmac_length = 8;
+    for (std::size_t i = 0; i < 8 && i < hmac.size(); ++i) o.hmac[i] = hmac[i];
+    return o;
+}
+
+[[maybe_unused]] MptcpOption join_ack(const std::vector<std::uint8_t>& hmac) {
+    MptcpOption o;
+    o.subtype = MptcpSubtype::Join;
+    o.length = 24;
+    o.hmac_length = 20;
+    for (std::size_t i = 0; i < 20 && i < hmac.size(); ++i) o.hmac[i] = hmac[i];
+    return o;
+}
+// ---- end of builder ----
+
+constexpr std::uint64_t kClientKey = 0xdeeadfc39671faccULL;
+constexpr std::uint64_t kServerKey = 0x65f21644a86e59b3ULL;
+
+// A v1 MPTCP connection with `subflows` subflows, all opened by the client towards the server.
+struct Conn {
+    Capture cap;
+    std::vector<Flow> sf;
+    KeyDerived cd = derive_from_key(kClientKey, 1);
+    KeyDerived sd = derive_from_key(kServerKey, 1);
+
+    explicit Conn(std::size_t subflows) {
+        const char* clients[] = {"10.0.0.1", "10.0.1.1", "10.0.2.1", "10.0.3.1"};
+        for (std::size_t i = 0; i < subflows; ++i)
+            sf.push_back(cap.flow(static_cast<std::uint32_t>(i), clients[i], static_cast<std::uint16_t>(40000 + i),
+                                  "10.0.0.2", 5201, static_cast<std::uint32_t>(1000 + 7777 * i),
+                                  static_cast<std::uint32_t>(900000 + 3333 * i)));
+        cap.send(sf[0], true, kSynFlags, 0, {capable(1, std::nullopt, std::nullopt)});
+        cap.send(sf[0], false, kSynAckFlags, 0, {capable(1, kServerKey, std::nullopt)});
+        cap.send(sf[0], true, kAckFlags, 0, {capable(1, kClientKey, kServerKey)});
+        for (std::size_t i = 1; i < subflows; ++i) {
+            const auto id = static_cast<std::uint8_t>(i);
+            cap.send(sf[i], true, kSynFlags, 0, {join_syn(sd.token, 0x1000U + id, id, false)});
+            cap.send(sf[i], false, kSynAckFlags, 0, {join_synack(std::vector<std::uint8_t>(8, 0), 0x2000U + id, 0)});
+            cap.send(sf[i], true, kAckFlags, 0, {join_ack(std::vector<std::uint8_t>(20, 0))});
+        }
+    }
+
+    // Sends data bytes [rel, rel + len) of a direction on subflow i with their mapping; `seq`
+    // resends at an earlier subflow sequence number (same-subflow retransmission).
+    std::uint32_t data(std::size_t i, std::uint64_t rel, std::uint32_t len, bool to_server = true,
+                       std::optional<std::uint32_t> seq = std::nullopt) {
+        Flow& f = sf[i];
+        const std::size_t d = to_server ? 0 : 1;
+        const std::uint32_t ssn = (seq ? *seq : f.next[d]) - f.isn[d];
+        const std::uint64_t dsn = (to_server ? cd.idsn : sd.idsn) + rel;
+        return cap.send(f, to_server, kPshAckFlags, len, {dss_map(dsn, ssn, static_cast<std::uint16_t>(len))}, seq);
+    }
+    std::uint32_t next_seq(std::size_t i, bool to_server = true) const { return sf[i].next[to_server ? 0 : 1]; }
+
+    struct Result {
+        ConnectionModel model;
+        ConnectionData data;
+        ReinjectionReport report;
+    };
+    Result analyse() const {
+        Result r{ConnectionModel::build(cap.table), {}, {}};
+        REQUIRE(r.model.mptcp.size() == 1);
+        REQUIRE(r.model.mptcp[0].subflows.size() == sf.size());
+        r.data = map_connection_data(cap.table, r.model, r.model.mptcp[0]);
+        REQUIRE(r.data.unmapped.empty());
+        r.report = find_reinjections(cap.table, r.data, r.model.mptcp[0].subflows.size());
+        return r;
+    }
+};
+
+// Index in data.segments of the segment sent in `row`.
+std::size_t seg_of(const ConnectionData& data, std::uint32_t row) {
+    for (std::size_t i = 0; i < data.segments.size(); ++i)
+        if (data.segments[i].row == row) return i;
+    FAIL("row " << row << " has no data segment");
+    return 0;
+}
+
+const Reinjection* reinjection_of(const ReinjectionReport& report, std::size_t segment) {
+    for (const auto& r : report.reinjections)
+        if (r.segment == segment) return &r;
+    return nullptr;
+}
+
+using Indices = std::vector<std::size_t>;
+
+void check_stats_add_up(const Conn::Result& r) {
+    for (std::size_t d = 0; d < 2; ++d) {
+        std::uint64_t data_bytes = 0, new_bytes = 0, seg_bytes = 0;
+        std::uint32_t reinjections = 0;
+        for (const auto& st : r.report.per_subflow[d]) {
+            CHECK(st.data_bytes == st.new_bytes + st.reinjected_bytes + st.retransmitted_bytes);
+            data_bytes += st.data_bytes;
+            new_bytes += st.new_bytes;
+            reinjections += st.reinjections;
+        }
+        std::uint32_t listed = 0;
+        for (const auto& s : r.data.segments) {
+            if (static_cast<std::size_t>(s.direction) != d) continue;
+            seg_bytes += s.length;
+        }
+        for (const auto& re : r.report.reinjections)
+            if (static_cast<std::size_t>(r.data.segments[re.segment].direction) == d) ++listed;
+        CHECK(data_bytes == seg_bytes);
+        CHECK(reinjections == listed);
+        // Contiguous data in these scenarios: every DSN was carried first by exactly one subflow.
+        CHECK(new_bytes == r.data.application_bytes(static_cast<DataDirection>(d)));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("reinjections: data resent on another subflow is a reinjection linked to every original",
+          "[reinjections]") {
+    Conn c(2);
+    const auto a = c.data(0, 1, 1000);
+    const auto b = c.data(0, 1001, 1000);
+    const auto x = c.data(1, 1, 2000);
+    const auto r = c.analyse();
+    const std::size_t ia = seg_of(r.data, a), ib = seg_of(r.data, b), ix = seg_of(r.data, x);
+    REQUIRE(r.report.reinjections.size() == 1);
+    const Reinjection& re = r.report.reinjections[0];
+    CHECK(re.segment == ix);
+    CHECK(re.originals == Indices{ia, ib});
+    CHECK(re.reinjected_bytes == 2000);
+    const auto& s0 = r.report.per_subflow[0][0];
+    const auto& s1 = r.report.per_subflow[0][1];
+    CHECK(s0.data_bytes == 2000);
+    CHECK(s0.new_bytes == 2000);
+    CHECK(s0.reinjections == 0);
+    CHECK(s1.data_bytes == 2000);
+    CHECK(s1.reinjected_bytes == 2000);
+    CHECK(s1.new_bytes == 0);
+    CHECK(s1.retransmitted_bytes == 0);
+    CHECK(s1.reinjections == 1);
+    check_stats_add_up(r);
+}
+
+TEST_CASE("reinjections: a retransmission on the same subflow is not a reinjection but is counted as retransmitted",
+          "[reinjections]") {
+    Conn c(2);
+    const std::uint32_t seq = c.next_seq(0);
+    c.data(0, 1, 1000);
+    c.data(1, 1001, 1000);   // other data on the other subflow: not an overlap
+    c.data(0, 1, 1000, true, seq);
+    const auto r = c.analyse();
+    CHECK(r.report.reinjections.empty());
+    CHECK(r.report.reinjected_in.empty());
+    const auto& s0 = r.report.per_subflow[0][0];
+    CHECK(s0.data_bytes == 2000);
+    CHECK(s0.retransmitted_bytes == 1000);
+    CHECK(s0.reinjected_bytes == 0);
+    CHECK(s0.new_bytes == 1000);
+    CHECK(s0.reinjections == 0);
+    CHECK(r.report.per_subflow[0][1].new_bytes == 1000);
+    check_stats_add_up(r);
+}
+
+TEST_CASE("reinjections: a partial overlap counts only the overlapping bytes", "[reinjections]") {
+    Conn c(2);
+    const auto a = c.data(0, 1, 1000);
+    const auto x = c.data(1, 501, 1000);  // 500 bytes already sent on subflow 0, 500 new
+    const auto r = c.analyse();
+    REQUIRE(r.report.reinjections.size() == 1);
+    const Reinjection& re = r.report.reinjections[0];
+    CHECK(re.segment == seg_of(r.data, x));
+    CHECK(re.originals == Indices{seg_of(r.data, a)});
+    CHECK(re.reinjected_bytes == 500);
+    const auto& s1 = r.report.per_subflow[0][1];
+    CHECK(s1.reinjected_bytes == 500);
+    CHECK(s1.new_bytes == 500);
+    CHECK(s1.retransmitted_bytes == 0);
+    check_stats_add_up(r);
+}
+
+TEST_CASE("reinjections: a segment covering data of this and another subflow splits its bytes", "[reinjections]") {
+    Conn c(2);
+    const std::uint32_t seq = c.next_seq(0);
+    c.data(0, 1, 1000);
+    const auto y = c.data(1, 1001, 1000);
+    // Subflow 0 resends 1..1000 (its own) with 1001..1500 (subflow 1's) in one segment.
+    const auto z = c.data(0, 1, 1500, true, seq);
+    const auto r = c.analyse();
+    REQUIRE(r.report.reinjections.size() == 1);
+    CHECK(r.report.reinjections[0].segment == seg_of(r.data, z));
+    CHECK(r.report.reinjections[0].originals == Indices{seg_of(r.data, y)});
+    CHECK(r.report.reinjections[0].reinjected_bytes == 500);
+    const auto& s0 = r.report.per_subflow[0][0];
+    CHECK(s0.data_bytes == 2500);
+    CHECK(s0.retransmitted_bytes == 1000);
+    CHECK(s0.reinjected_bytes == 500);
+    CHECK(s0.new_bytes == 1000);
+    check_stats_add_up(r);
+}
+
+TEST_CASE("reinjections: a reinjection of a reinjection links to both earlier copies", "[reinjections]") {
+    Conn c(3);
+    const auto a = c.data(0, 1, 1000);
+    const auto b = c.data(1, 1, 1000);
+    const auto x = c.data(2, 1, 1000);
+    const auto r = c.analyse();
+    const std::size_t ia = seg_of(r.data, a), ib = seg_of(r.data, b), ix = seg_of(r.data, x);
+    REQUIRE(r.report.reinjections.size() == 2);
+    CHECK(r.report.reinjections[0].segment == ib);
+    CHECK(r.report.reinjections[0].originals == Indices{ia});
+    CHECK(r.report.reinjections[1].segment == ix);
+    CHECK(r.report.reinjections[1].originals == Indices{ia, ib});
+    CHECK(r.report.reinjections[1].reinjected_bytes == 1000);
+    check_stats_add_up(r);
+}
+
+TEST_CASE("reinjections: with two subflows, a copy back on the first subflow links to the other subflow's copy",
+          "[reinjections]") {
+    Conn c(2);
+    const std::uint32_t seq = c.next_seq(0);
+    const auto a = c.data(0, 1, 1000);
+    const auto b = c.data(1, 1, 1000);
+    const auto x = c.data(0, 1, 1000, true, seq);
+    const auto r = c.analyse();
+    const std::size_t ia = seg_of(r.data, a), ib = seg_of(r.data, b), ix = seg_of(r.data, x);
+    REQUIRE(r.report.reinjections.size() == 2);
+    CHECK(r.report.reinjections[0].segment == ib);
+    CHECK(r.report.reinjections[0].originals == Indices{ia});
+    CHECK(r.report.reinjections[1].segment == ix);
+    CHECK(r.report.reinjections[1].originals == Indices{ib});  // earlier copies on OTHER subflows only
+    CHECK(r.report.reinjected_in.at(ib) == Indices{ix});
+    check_stats_add_up(r);
+}
+
+TEST_CASE("reinjections: reverse links (reinjected_in) list the reinjections of each original", "[reinjections]") {
+    Conn c(3);
+    const auto a = c.data(0, 1, 1000);
+    const auto b = c.data(0, 1001, 1000);
+    const auto x = c.data(1, 1, 2000);    // of a and b
+    const auto y = c.data(2, 1001, 500);  // of b and x
+    const auto n = c.data(2, 2001, 500);  // new
+    const auto r = c.analyse();
+    const std::size_t ia = seg_of(r.data, a), ib = seg_of(r.data, b), ix = seg_of(r.data, x),
+                      iy = seg_of(r.data, y), in = seg_of(r.data, n);
+    std::map<std::size_t, Indices> expected{{ia, {ix}}, {ib, {ix, iy}}, {ix, {iy}}};
+    CHECK(r.report.reinjected_in == expected);
+    CHECK(r.report.reinjected_in.count(in) == 0);
+    CHECK(reinjection_of(r.report, in) == nullptr);
+    // Forward and reverse links agree.
+    for (const auto& re : r.report.reinjections)
+        for (auto o : re.originals) {
+            const auto& back = r.report.reinjected_in.at(o);
+            CHECK(std::find(back.begin(), back.end(), re.segment) != back.end());
+        }
+    check_stats_add_up(r);
+}
+
+TEST_CASE("reinjections: the delay is measured since the first original", "[reinjections]") {
+    Conn c(3);
+    const auto a = c.data(0, 1, 1000);
+    c.data(0, 1001, 1000);
+    c.data(0, 2001, 1000);
+    const auto b = c.data(1, 1, 1000);
+    const auto x = c.data(2, 1, 1000);
+    const auto r = c.analyse();
+    const Reinjection* rb = reinjection_of(r.report, seg_of(r.data, b));
+    const Reinjection* rx = reinjection_of(r.report, seg_of(r.data, x));
+    REQUIRE(rb);
+    REQUIRE(rx);
+    CHECK(rb->delay_ns == c.cap.time_of(b) - c.cap.time_of(a));
+    CHECK(rx->delay_ns == c.cap.time_of(x) - c.cap.time_of(a));
+    CHECK(rx->delay_ns == 4000000);  // 4 packets later, 1 ms apart
+}
+
+TEST_CASE("reinjections: directions are kept apart", "[reinjections]") {
+    Conn c(2);
+    c.data(0, 1, 1000, true);
+    c.data(1, 1, 1000, false);  // the same relative DSN, but the server's data: not an overlap
+    const auto y = c.data(0, 1, 1000, false);  // the server's data again, on subflow 0
+    const auto r = c.analyse();
+    REQUIRE(r.report.reinjections.size() == 1);
+    CHECK(r.report.reinjections[0].segment == seg_of(r.data, y));
+    CHECK(r.report.per_subflow[1][0].reinjected_bytes == 1000);
+    CHECK(r.report.per_subflow[0][0].new_bytes == 1000);
+    CHECK(r.report.per_subflow[0][1].data_bytes == 0);
+    check_stats_add_up(r);
+}
+
+TEST_CASE("reinjections: the result is a pure function of its input (run twice, equal)", "[reinjections]") {
+    Conn c(3);
+    std::mt19937 rng(7);
+    std::array<std::uint64_t, 2> top{1, 1};
+    for (int i = 0; i < 300; ++i) {
+        const bool to_server = rng() % 4 != 0;
+        const std::size_t d = to_server ? 0 : 1;
+        const std::size_t s = rng() % 3;
+        if (top[d] > 3000 && rng() % 5 == 0) {
+            c.data(s, 1 + rng() % (top[d] - 2000), 1000, to_server);  // resend something older
+        } else {
+            const auto len = 100 + static_cast<std::uint32_t>(rng() % 1300);
+            c.data(s, top[d], len, to_server);
+            top[d] += len;
+        }
+    }
+    const auto r1 = c.analyse();
+    const auto again = find_reinjections(c.cap.table, r1.data, 3);
+    const ConnectionData copy = r1.data;
+    const auto third = find_reinjections(c.cap.table, copy, 3);
+    for (const auto* other : {&again, &third}) {
+        REQUIRE(other->reinjections.size() == r1.report.reinjections.size());
+        for (std::size_t i = 0; i < other->reinjections.size(); ++i) {
+            CHECK(other->reinjections[i].segment == r1.report.reinjections[i].segment);
+            CHECK(other->reinjections[i].originals == r1.report.reinjections[i].originals);
+            CHECK(other->reinjections[i].reinjected_bytes == r1.report.reinjections[i].reinjected_bytes);
+            CHECK(other->reinjections[i].delay_ns == r1.report.reinjections[i].delay_ns);
+        }
+        CHECK(other->reinjected_in == r1.report.reinjected_in);
+        for (std::size_t d = 0; d < 2; ++d) {
+            REQUIRE(other->per_subflow[d].size() == 3);
+            for (std::size_t s = 0; s < 3; ++s) {
+                const auto& x = other->per_subflow[d][s];
+                const auto& y = r1.report.per_subflow[d][s];
+                CHECK(x.data_bytes == y.data_bytes);
+                CHECK(x.reinjected_bytes == y.reinjected_bytes);
+                CHECK(x.retransmitted_bytes == y.retransmitted_bytes);
+                CHECK(x.new_bytes == y.new_bytes);
+                CHECK(x.reinjections == y.reinjections);
+            }
+        }
+    }
+    CHECK_FALSE(r1.report.reinjections.empty());
+    check_stats_add_up(r1);
+}
+
+TEST_CASE("reinjections: per-subflow stats sum to the data bytes", "[reinjections]") {
+    Conn c(2);
+    std::mt19937 rng(42);
+    std::array<std::uint64_t, 2> top{1, 1};
+    std::array<std::vector<std::pair<std::uint32_t, std::uint32_t>>, 2> sent0;  // (seq, rel) on subflow 0, to server
+    for (int i = 0; i < 500; ++i) {
+        const bool to_server = rng() % 3 != 0;
+        const std::size_t d = to_server ? 0 : 1;
+        const std::size_t s = rng() % 2;
+        const auto len = 200 + static_cast<std::uint32_t>(rng() % 1000);
+        const int what = static_cast<int>(rng() % 10);
+        if (what == 0 && top[d] > 5000) {
+            c.data(s, top[d] - 2000 + rng() % 1000, len, to_server);  // overlap with earlier data
+        } else {
+            c.data(s, top[d], len, to_server);
+            top[d] += len;
+        }
+    }
+    const auto r = c.analyse();
+    check_stats_add_up(r);
+}
+
+TEST_CASE("reinjections: 200k segments on two subflows (performance sanity)", "[reinjections][performance]") {
+    Conn c(2);
+    constexpr int kSegments = 200000;
+    c.cap.table.reserve(kSegments + 16);
+    std::uint64_t top = 1;
+    for (int i = 0; i < kSegments; ++i) {
+        const std::size_t s = static_cast<std::size_t>(i % 2);
+        if (i % 20 == 19) {
+            c.data(s, top - 1400, 1400);  // every 20th segment reinjects the previous one (other subflow)
+        } else {
+            c.data(s, top, 1400);
+            top += 1400;
+        }
+    }
+    const auto r = c.analyse();
+    CHECK(r.data.segments.size() == kSegments);
+    CHECK(r.report.reinjections.size() == kSegments / 20);
+    check_stats_add_up(r);
+}
+
+TEST_CASE("reinjections: MPTCP summaries take their per-subflow numbers from the report", "[reinjections][summaries]") {
+    Conn c(2);
+    c.data(0, 1, 1000);
+    c.data(0, 1001, 1000);
+    c.data(1, 2001, 1000);
+    c.data(1, 1, 1000);  // reinjection of the first segment
+    c.data(0, 1, 500, false);
+    const auto r = c.analyse();
+    const MptcpSummary s = summarize_mptcp(c.cap.table, r.model, r.model.mptcp[0], r.data, r.report);
+    const auto& to_server = s.directions[0];
+    CHECK(to_server.application_bytes == 3000);
+    CHECK(to_server.wire_bytes == 4000);
+    CHECK(to_server.reinjected_bytes == 1000);
+    REQUIRE(to_server.subflows.size() == 2);
+    CHECK(to_server.subflows[0].wire_bytes == 2000);
+    CHECK(to_server.subflows[0].new_bytes == 2000);
+    CHECK(to_server.subflows[1].wire_bytes == 2000);
+    CHECK(to_server.subflows[1].new_bytes == 1000);
+    CHECK(to_server.subflows[1].reinjections == 1);
+    CHECK(to_server.subflows[0].share_of_unique + to_server.subflows[1].share_of_unique == Approx(1.0));
+    CHECK(to_server.subflows[0].share_of_wire == Approx(0.5));
+    const auto& to_client = s.directions[1];
+    CHECK(to_client.application_bytes == 500);
+    CHECK(to_client.wire_bytes == 500);
+    CHECK(to_client.unmapped_segments == 0);
+}
+
+TEST_CASE("reinjections: data straddling the 2^64 DSN wrap is still found when reinjected", "[reinjections]") {
+    // The DSN space is modular: a segment may start just below 2^64 and end just above 0.
+    Conn c(2);
+    const auto r0 = c.data(0, 1, 1000);
+    const auto r1 = c.data(1, 1, 1000);
+    const auto base = c.analyse();
+    REQUIRE(base.data.segments.size() == 2);
+    ConnectionData data = base.data;
+    data.segments[0].dsn = 0xfffffffffffffe00ULL;  // 512 bytes below 2^64, 488 above
+    data.segments[1].dsn = 0xfffffffffffffe00ULL;
+    REQUIRE(data.segments[0].row == r0);
+    REQUIRE(data.segments[1].row == r1);
+    const ReinjectionReport report = find_reinjections(c.cap.table, data, 2);
+    REQUIRE(report.reinjections.size() == 1);
+    CHECK(report.reinjections[0].segment == 1);
+    CHECK(report.reinjections[0].originals == Indices{0});
+    CHECK(report.reinjections[0].reinjected_bytes == 1000);
+    CHECK(report.per_subflow[0][1].new_bytes == 0);
+}
