@@ -30,7 +30,7 @@ void run_list_reinjections(const ReinjectionsOptions& o, const GlobalOptions& g)
     const auto& c = ctx.capture.table.columns();
     nlohmann::ordered_json json = {{"reinjections", nlohmann::ordered_json::array()}};
     CsvTable csv{{"mptcp_stream", "direction", "frame", "tcp_stream", "dsn_start", "dsn_end", "length",
-                  "reinjected_bytes", "original_frames", "original_tcp_streams", "delay_ns", "reinjected_again_in"},
+                  "reinjected_bytes", "retransmission_on_own_subflow", "original_frames", "original_tcp_streams", "delay_ns", "reinjected_again_in"},
                  {}};
     std::string text;
     std::size_t total = 0;
@@ -66,18 +66,20 @@ void run_list_reinjections(const ReinjectionsOptions& o, const GlobalOptions& g)
                                             {"dsn_end", start + seg.length},
                                             {"length", seg.length},
                                             {"reinjected_bytes", r.reinjected_bytes},
+                                            {"retransmission_on_own_subflow", r.retransmission_on_own_subflow},
                                             {"originals", originals},
                                             {"delay_ns", r.delay_ns},
                                             {"reinjected_again_in", again}});
             csv.rows.push_back({m->mptcp_stream >= 0 ? std::to_string(m->mptcp_stream) : "", to_string(seg.direction),
                                 std::to_string(c.frame_number[seg.row]), std::to_string(m->subflows[seg.subflow].tcp_stream),
                                 std::to_string(start), std::to_string(start + seg.length), std::to_string(seg.length),
-                                std::to_string(r.reinjected_bytes), ofr, ost, std::to_string(r.delay_ns), again_text});
-            text += fmt::format("mptcp.stream {} {}: frame {} (tcp.stream {}) DSN {}-{} ({} bytes) reinjects {}, "
-                                "{:.6f} s after the first\n",
+                                std::to_string(r.reinjected_bytes), r.retransmission_on_own_subflow ? "1" : "0", ofr, ost, std::to_string(r.delay_ns), again_text});
+            text += fmt::format("mptcp.stream {} {}: frame {} (tcp.stream {}) DSN {}-{} ({} new bytes) reinjects {}, "
+                                "{:.6f} s after the first{}\n",
                                 m->mptcp_stream, to_string(seg.direction), c.frame_number[seg.row],
                                 m->subflows[seg.subflow].tcp_stream, start, start + seg.length, r.reinjected_bytes, otext,
-                                static_cast<double>(r.delay_ns) / 1e9);
+                                static_cast<double>(r.delay_ns) / 1e9,
+                                r.retransmission_on_own_subflow ? " (also a TCP retransmission on its own subflow)" : "");
             ++total;
         }
     }

@@ -393,8 +393,12 @@ TEST_CASE("reinjections: a reinjection of a reinjection links to both earlier co
     check_stats_add_up(r);
 }
 
-TEST_CASE("reinjections: with two subflows, a copy back on the first subflow links to the other subflow's copy",
+TEST_CASE("reinjections: a copy resent on its own subflow after a reinjection is listed and flagged",
           "[reinjections]") {
+    // As on the kernel's lossy path (tests/data/reinject): the data goes out on subflow 0, is
+    // reinjected on subflow 1, then subflow 0's TCP retransmits its own segment. That copy
+    // overlaps data sent on another subflow (so it is listed, linked to subflow 1's copy), and is
+    // also a retransmission on its own subflow: its bytes count as retransmitted, not reinjected.
     Conn c(2);
     const std::uint32_t seq = c.next_seq(0);
     const auto a = c.data(0, 1, 1000);
@@ -405,9 +409,13 @@ TEST_CASE("reinjections: with two subflows, a copy back on the first subflow lin
     REQUIRE(r.report.reinjections.size() == 2);
     CHECK(r.report.reinjections[0].segment == ib);
     CHECK(r.report.reinjections[0].originals == Indices{ia});
+    CHECK_FALSE(r.report.reinjections[0].retransmission_on_own_subflow);
     CHECK(r.report.reinjections[1].segment == ix);
     CHECK(r.report.reinjections[1].originals == Indices{ib});  // earlier copies on OTHER subflows only
+    CHECK(r.report.reinjections[1].retransmission_on_own_subflow);
+    CHECK(r.report.reinjections[1].reinjected_bytes == 0);
     CHECK(r.report.reinjected_in.at(ib) == Indices{ix});
+    CHECK(r.report.per_subflow[0][0].retransmitted_bytes == 1000);
     check_stats_add_up(r);
 }
 

@@ -17,6 +17,15 @@ Modes:
             (sizes drawn from --seed), then a clean close.
   fastclose client writes --c2s bytes as fast as it can and, with data still in
             flight, closes with SO_LINGER {on, 0}; the server reads slowly.
+  serverclose
+            client writes --c2s bytes; server reads exactly that many, writes
+            --s2c bytes and closes first (DATA_FIN from the server); client
+            reads to EOF and closes (the server is the active closer, so a
+            client reusing its source port has no TIME_WAIT in the way).
+
+Client options for port reuse: --sport P binds every connection to
+(--bind or the wildcard address, P) with SO_REUSEADDR; --sequential runs the
+connections one after another (each fully closed), --gap seconds apart.
 """
 
 import argparse
@@ -180,6 +189,18 @@ class Conn:
                 else:
                     self.recv_eof()
                     self.sock.shutdown(socket.SHUT_WR)
+            elif a.mode == "serverclose":
+                if self.role == "client":
+                    self.send(a.c2s, a.pace)
+                    self.recv_eof()
+                    self.grab_info()
+                    self.sock.shutdown(socket.SHUT_WR)
+                else:
+                    self.recv_exact(a.c2s)
+                    self.send(a.s2c, a.pace)
+                    self.grab_info()
+                    self.sock.shutdown(socket.SHUT_WR)
+                    self.recv_eof()
             elif a.mode == "fastclose":
                 if self.role == "client":
                     self.send(a.c2s)
@@ -273,7 +294,10 @@ def run_client(args):
         t0 = time.time()
         sock = socket.socket(family(args), socket.SOCK_STREAM, proto)
         sock.settimeout(max(1.0, deadline - time.time()))
-        if args.bind:
+        if args.sport:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((args.bind or ("::" if args.family == 6 else "0.0.0.0"), args.sport))
+        elif args.bind:
             sock.bind((args.bind, 0))
         c = Conn(args, sock, -1 if plain else k, "client")
         if plain:
@@ -299,7 +323,11 @@ def run_client(args):
         t = threading.Thread(target=one, args=(k, k >= args.conns), daemon=True)
         t.start()
         threads.append(t)
-        time.sleep(args.stagger)
+        if args.sequential:
+            t.join(max(0.1, deadline - time.time()))
+            time.sleep(args.gap)
+        else:
+            time.sleep(args.stagger)
     for t in threads:
         t.join(max(0.1, deadline - time.time()))
     with lock:
@@ -327,7 +355,14 @@ def main():
     ap.add_argument("--conns", type=int, default=1)
     ap.add_argument("--tcp-conns", type=int, default=0, help="extra plain TCP connections")
     ap.add_argument("--stagger", type=float, default=0.2)
-    ap.add_argument("--mode", default="bulk", choices=["bulk", "reqresp", "fastclose"])
+    ap.add_argument("--sport", type=int, default=0,
+                    help="client: fixed source port (SO_REUSEADDR), 0 = ephemeral")
+    ap.add_argument("--sequential", action="store_true",
+                    help="client: one connection after another, each fully closed")
+    ap.add_argument("--gap", type=float, default=1.0,
+                    help="client: pause between sequential connections (s)")
+    ap.add_argument("--mode", default="bulk",
+                    choices=["bulk", "reqresp", "fastclose", "serverclose"])
     ap.add_argument("--c2s", type=int, default=100000)
     ap.add_argument("--s2c", type=int, default=10000)
     ap.add_argument("--rounds", type=int, default=6)

@@ -45,6 +45,7 @@ struct Mapping {
 // Mappings stay usable for later segments (a mapping may cover several); a bounded history is
 // enough because retransmitted data carries its mapping again.
 constexpr std::size_t kMappingHistory = 512;
+constexpr std::uint32_t kInfinite = 0xffffffffU;
 
 }  // namespace
 
@@ -98,10 +99,11 @@ ConnectionData map_connection_data(const PacketTable& table, const ConnectionMod
             if (bits & dss_bit::kMapping) {
                 const std::uint64_t dsn = extend_dsn(c.dss_dsn[row], bits & dss_bit::kDsn8, last[d]);
                 last[d] = dsn;
-                if (c.dss_length[row] > 0) {
-                    maps.push_back({c.dss_subflow_seq[row], dsn, c.dss_length[row]});
-                    if (maps.size() > kMappingHistory) maps.pop_front();
-                }
+                // Data-level length 0 is the infinite mapping of a fallback: it covers the rest of
+                // the subflow one to one (RFC 8684 3.7).
+                const std::uint32_t mlen = c.dss_length[row] > 0 ? c.dss_length[row] : kInfinite;
+                maps.push_back({c.dss_subflow_seq[row], dsn, mlen});
+                if (maps.size() > kMappingHistory) maps.pop_front();
             }
             if (bits & dss_bit::kDataAck) {
                 // A DATA_ACK acknowledges the opposite data direction.
@@ -129,6 +131,17 @@ ConnectionData map_connection_data(const PacketTable& table, const ConnectionMod
             if (static_cast<std::uint32_t>(ssn - it->ssn) < it->length) {
                 found = &*it;
                 break;
+            }
+        }
+        if (!found && m.fallback != Fallback::None) {
+            // Fallen back to TCP without an infinite mapping (the option was stripped): the
+            // subflow's data continues one to one from its last mapping, or from the IDSN.
+            if (!maps.empty()) {
+                maps.back().length = kInfinite;
+                found = &maps.back();
+            } else if (out.base_from_key[d]) {
+                maps.push_back({0, out.base[d], kInfinite});
+                found = &maps.back();
             }
         }
         if (!found) {

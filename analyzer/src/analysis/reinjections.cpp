@@ -45,19 +45,29 @@ ReinjectionReport find_reinjections(const PacketTable& table, const ConnectionDa
 
         std::vector<std::size_t> originals;
         std::uint64_t other_bytes = 0, same_only_bytes = 0;
+        bool own_retransmission = false;
         std::uint64_t cursor = s;
         std::vector<std::pair<std::uint64_t, std::uint64_t>> gaps;
         for (auto it = map.lower_bound(s); it != map.end() && it->first < e; ++it) {
             if (it->first > cursor) gaps.emplace_back(cursor, it->first);
             const std::uint64_t len = it->second.end - it->first;
-            bool other = false;
+            // Every earlier copy on another subflow is an original. Bytes its own subflow already
+            // carried count as retransmitted there (the segment is then also a TCP
+            // retransmission), the others as reinjected.
+            bool same = false;
             for (auto carrier : it->second.carriers) {
-                if (data.segments[carrier].subflow != seg.subflow) {
-                    other = true;
+                if (data.segments[carrier].subflow == seg.subflow) {
+                    same = true;
+                } else {
                     originals.push_back(carrier);
                 }
             }
-            (other ? other_bytes : same_only_bytes) += len;
+            if (same) {
+                same_only_bytes += len;
+                own_retransmission = true;
+            } else if (!it->second.carriers.empty()) {
+                other_bytes += len;
+            }
             it->second.carriers.push_back(i);
             cursor = it->second.end;
         }
@@ -76,6 +86,7 @@ ReinjectionReport find_reinjections(const PacketTable& table, const ConnectionDa
             Reinjection r;
             r.segment = i;
             r.reinjected_bytes = other_bytes;
+            r.retransmission_on_own_subflow = own_retransmission;
             r.delay_ns = time[seg.row] - time[data.segments[originals.front()].row];
             for (auto o : originals) report.reinjected_in[o].push_back(i);
             r.originals = std::move(originals);

@@ -23,11 +23,11 @@ bool locate_and_parse_options(const packet_info* pinfo, const epan_dissect_t* ed
                               PacketRecord& out) {
     auto try_tvb = [&](tvbuff_t* tvb) {
         if (!tvb) return false;
-        const guint len = tvb_captured_length(tvb);
-        if (len < 20) return false;
-        const guint8* data = tvb_get_ptr(tvb, 0, static_cast<gint>(len));
+        const guint captured = tvb_captured_length(tvb);
+        if (captured < 20) return false;
+        const guint8* data = tvb_get_ptr(tvb, 0, static_cast<gint>(captured));
         if (!data) return false;
-        std::span<const std::uint8_t> bytes(data, len);
+        std::span<const std::uint8_t> bytes(data, captured);
         auto off = find_tcp_header(bytes, tcph->th_sport, tcph->th_dport, tcph->th_rawseq, tcph->th_rawack,
                                    tcph->th_hlen);
         if (!off || *off + 16 > bytes.size()) return false;
@@ -36,6 +36,15 @@ bool locate_and_parse_options(const packet_info* pinfo, const epan_dissect_t* ed
         if (*off + 20 <= bytes.size()) {
             const std::size_t end = std::min(header_end, bytes.size());
             parse_tcp_options(bytes.subspan(*off + 20, end - (*off + 20)), end == header_end, out);
+        }
+        // DSS checksums cover the payload: keep its sum when it was captured whole, only for
+        // segments that carry a checksum (so ordinary traffic pays nothing).
+        bool checksummed = false;
+        for (const auto& m : out.mptcp_options) checksummed = checksummed || m.has_checksum;
+        const std::uint32_t len = tcph->th_have_seglen ? tcph->th_seglen : 0;
+        if (checksummed && len > 0 && header_end + len <= bytes.size()) {
+            out.has_payload_sum = true;
+            out.payload_sum = ones_complement_sum(bytes.subspan(header_end, len));
         }
         return true;
     };

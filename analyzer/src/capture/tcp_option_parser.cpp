@@ -176,6 +176,15 @@ std::optional<std::size_t> find_tcp_header(std::span<const std::uint8_t> bytes, 
     }
 }
 
+std::uint16_t ones_complement_sum(std::span<const std::uint8_t> bytes) {
+    std::uint64_t sum = 0;
+    std::size_t i = 0;
+    for (; i + 1 < bytes.size(); i += 2) sum += static_cast<std::uint64_t>((bytes[i] << 8) | bytes[i + 1]);
+    if (i < bytes.size()) sum += static_cast<std::uint64_t>(bytes[i] << 8);
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return static_cast<std::uint16_t>(sum);
+}
+
 MptcpOption parse_mptcp_option(std::span<const std::uint8_t> o) {
     MptcpOption m;
     if (o.size() < 3) {

@@ -113,6 +113,27 @@ struct DirectionSeq {
     bool any_data = false;
     std::uint64_t lowest = 0;
     std::uint64_t highest = 0;
+    std::map<std::uint64_t, std::uint64_t> covered;  // disjoint [start, end) already seen
+
+    // Adds [s, e) and returns how many of its bytes were already covered.
+    std::uint64_t add(std::uint64_t s, std::uint64_t e) {
+        std::uint64_t seen = 0;
+        auto it = covered.upper_bound(s);
+        if (it != covered.begin()) --it;
+        std::uint64_t ns = s, ne = e;
+        while (it != covered.end() && it->first < e) {
+            if (it->second <= s) {
+                ++it;
+                continue;
+            }
+            seen += std::min(e, it->second) - std::max(s, it->first);
+            ns = std::min(ns, it->first);
+            ne = std::max(ne, it->second);
+            it = covered.erase(it);
+        }
+        covered.emplace(ns, ne);
+        return seen;
+    }
 };
 
 const MptcpOption* find_option(const PacketRecord& r, MptcpSubtype s) {
@@ -227,18 +248,16 @@ private:
             if (len == 0) continue;
             st.payload_bytes += len;
             const std::uint64_t end = start + len;
+            // Retransmitted = bytes this capture already saw in this direction (a segment filling
+            // a hole left by a loss before the capture point is not a duplicate here).
+            st.retransmitted_bytes += ds.add(start, end);
             if (!ds.any_data) {
                 ds.any_data = true;
                 ds.lowest = start;
                 ds.highest = end;
                 continue;
             }
-            if (end <= ds.highest) {
-                st.retransmitted_bytes += len;
-            } else {
-                if (start < ds.highest) st.retransmitted_bytes += ds.highest - start;
-                ds.highest = end;
-            }
+            ds.highest = std::max(ds.highest, end);
             ds.lowest = std::min(ds.lowest, start);
         }
         for (std::size_t d = 0; d < 2; ++d) {
@@ -445,18 +464,29 @@ private:
         const auto prio_bit = 1U << static_cast<unsigned>(MptcpSubtype::Prio);
         const auto rst_bit = 1U << static_cast<unsigned>(MptcpSubtype::TcpRst);
         const auto fastclose_bit = 1U << static_cast<unsigned>(MptcpSubtype::FastClose);
+        // Per MPTCP direction: data segments, DSS mappings, and the first data segment that
+        // carries neither a DSS nor MP_CAPABLE (which can carry the first data in v1).
+        std::array<bool, 2> dir_data{}, dir_dss_mapping{};
+        std::array<std::optional<std::uint32_t>, 2> dir_bare_data;
         bool any_data = false, any_mapping = false;
         std::uint32_t first_data_row = 0;
         for (auto& sf : m.subflows) {
             const TcpConnection& conn = model_.tcp[static_cast<std::size_t>(tcp_index_[sf.tcp_stream])];
             for (auto row : conn.rows) {
                 const auto bits = c_.mptcp_subtypes[row];
+                const bool tcp_from_client = conn.direction_of(table_, row) == TcpDirection::ClientToServer;
+                const std::size_t mdir = tcp_from_client == sf.towards_server ? 0 : 1;
                 if (c_.payload_length[row] > 0) {
                     if (!any_data) first_data_row = row;
                     any_data = true;
+                    dir_data[mdir] = true;
+                    const bool mapped_here = ((bits & dss_bit) && (c_.dss_bits[row] & dss_bit::kMapping)) ||
+                                             (bits & capable_bit);
+                    if (!mapped_here && !dir_bare_data[mdir]) dir_bare_data[mdir] = row;
                 }
                 if ((bits & dss_bit) && (c_.dss_bits[row] & dss_bit::kMapping)) {
                     any_mapping = true;
+                    dir_dss_mapping[mdir] = true;
                     if (c_.dss_length[row] == 0 && m.fallback == Fallback::None) {
                         m.fallback = Fallback::InfiniteMapping;
                         m.fallback_frame = c_.frame_number[row];
@@ -482,6 +512,14 @@ private:
         if (any_data && !any_mapping && m.fallback == Fallback::None) {
             m.fallback = Fallback::NoDss;
             m.fallback_frame = c_.frame_number[first_data_row];
+        }
+        // A direction whose data never carried a DSS mapping (beyond the MP_CAPABLE one) fell
+        // back after the handshake: the option was stripped on the path (RFC 8684 3.7).
+        for (std::size_t d = 0; d < 2 && m.fallback == Fallback::None; ++d) {
+            if (dir_data[d] && !dir_dss_mapping[d] && dir_bare_data[d]) {
+                m.fallback = Fallback::NoDss;
+                m.fallback_frame = c_.frame_number[*dir_bare_data[d]];
+            }
         }
         if (m.fallback != Fallback::None) {
             const auto& conn = model_.tcp[static_cast<std::size_t>(tcp_index_[m.initial_tcp_stream])];

@@ -37,7 +37,9 @@ void PacketTable::append(const PacketRecord& r) {
     c.tsval.push_back(r.tsval);
     c.tsecr.push_back(r.tsecr);
     c.misc.push_back(static_cast<std::uint8_t>((r.has_timestamps ? row_bit::kTimestamps : 0) |
-                                               (r.options_unavailable ? row_bit::kOptionsUnavailable : 0)));
+                                               (r.options_unavailable ? row_bit::kOptionsUnavailable : 0) |
+                                               (r.has_payload_sum ? row_bit::kPayloadSum : 0)));
+    c.payload_sum.push_back(r.payload_sum);
     c.window_scale.push_back(r.window_scale);
     c.mss.push_back(r.mss);
     c.mptcp_stream.push_back(static_cast<std::int32_t>(r.mptcp_stream));
@@ -129,6 +131,8 @@ void PacketTable::record_into(std::size_t row, PacketRecord& r) const {
     r.window_raw = c.window_raw[row];
     r.has_timestamps = (c.misc[row] & row_bit::kTimestamps) != 0;
     r.options_unavailable = (c.misc[row] & row_bit::kOptionsUnavailable) != 0;
+    r.has_payload_sum = (c.misc[row] & row_bit::kPayloadSum) != 0;
+    r.payload_sum = c.payload_sum[row];
     r.tsval = c.tsval[row];
     r.tsecr = c.tsecr[row];
     r.window_scale = c.window_scale[row];

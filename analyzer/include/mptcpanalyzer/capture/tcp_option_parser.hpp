@@ -27,6 +27,10 @@ std::optional<std::size_t> find_tcp_header(std::span<const std::uint8_t> bytes, 
 // `complete` says whether the whole block was captured; a cut option is marked truncated.
 void parse_tcp_options(std::span<const std::uint8_t> options, bool complete, PacketRecord& record);
 
+// RFC 1071 ones' complement sum of `bytes` as 16-bit big-endian words (an odd last byte is
+// padded with zero), folded to 16 bits and not inverted.
+std::uint16_t ones_complement_sum(std::span<const std::uint8_t> bytes);
+
 // Decodes one MPTCP option (kind, length, subtype... as on the wire). Exposed for tests.
 MptcpOption parse_mptcp_option(std::span<const std::uint8_t> option);
 

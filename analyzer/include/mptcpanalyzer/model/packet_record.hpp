@@ -119,6 +119,11 @@ struct PacketRecord {
     std::uint16_t mss = 0;          // 0 when no MSS option
     bool options_unavailable = false;  // header not found in the captured bytes (e.g. cut off)
 
+    // Ones' complement sum (RFC 1071, folded, not inverted) of the TCP payload, computed only for
+    // segments carrying a DSS checksum and captured whole: it lets us verify DSS checksums.
+    bool has_payload_sum = false;
+    std::uint16_t payload_sum = 0;
+
     // Wireshark's mptcp.stream, or kUnknownMptcpStream when Wireshark did not attach the
     // segment to an MPTCP connection (plain TCP, or before it knows the connection).
     std::int64_t mptcp_stream = kUnknownMptcpStream;

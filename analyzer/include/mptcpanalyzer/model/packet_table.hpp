@@ -25,6 +25,7 @@ struct SideOption {
 namespace row_bit {
 inline constexpr std::uint8_t kTimestamps = 0x01;
 inline constexpr std::uint8_t kOptionsUnavailable = 0x02;
+inline constexpr std::uint8_t kPayloadSum = 0x04;
 }  // namespace row_bit
 
 // Bits of PacketTable::Columns::dss_bits.
@@ -75,6 +76,7 @@ public:
         std::vector<std::uint16_t> dss_length;
         std::vector<std::uint16_t> dss_checksum;
         std::vector<std::uint8_t> dss_option_length;
+        std::vector<std::uint16_t> payload_sum;  // valid where misc has row_bit::kPayloadSum
 
         template <class F>
         void for_each(F&& f) {
@@ -83,7 +85,7 @@ public:
             f(payload_length); f(flags); f(window_raw); f(tsval); f(tsecr); f(misc);
             f(window_scale); f(mss); f(mptcp_stream); f(mptcp_subtypes); f(dss_bits);
             f(dss_position); f(dss_flags); f(dss_data_ack); f(dss_dsn); f(dss_subflow_seq);
-            f(dss_length); f(dss_checksum); f(dss_option_length);
+            f(dss_length); f(dss_checksum); f(dss_option_length); f(payload_sum);
         }
     };
 
@@ -127,7 +129,7 @@ public:
     bool validate() const;
     void rebuild_indexes();
 
-    static constexpr std::uint32_t kSchemaVersion = 1;
+    static constexpr std::uint32_t kSchemaVersion = 2;  // 2: payload_sum column
 
 private:
     struct AddressHash {
