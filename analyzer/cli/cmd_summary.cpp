@@ -132,7 +132,15 @@ void run_mptcp_summary(const SummaryOptions& o, const GlobalOptions& g) {
                         {"application_rate", rate_json(d.application_rate)},
                         {"subflows", subflows}});
     }
+    std::size_t checksum_failures = 0;
+    for (const auto& chk : analysis.data.checksums) checksum_failures += chk.valid ? 0 : 1;
+    if (!analysis.data.checksums.empty()) {
+        text += fmt::format("  DSS checksums: {} verified, {} failed\n", analysis.data.checksums.size() - checksum_failures,
+                            checksum_failures);
+    }
     nlohmann::ordered_json json = connection_json(ctx, m);
+    json["dss_checksums"] = {{"verified", analysis.data.checksums.size() - checksum_failures},
+                             {"failed", checksum_failures}};
     json["directions"] = dirs;
     write_report(o.report, o.capture, json, csv, text);
 }

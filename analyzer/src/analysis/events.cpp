@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "mptcpanalyzer/analysis/mptcp_data.hpp"
+
 namespace mptcpanalyzer {
 namespace {
 
@@ -127,6 +129,24 @@ void add_connection_events(const PacketTable& table, const ConnectionModel& mode
                         break;
                 }
             }
+        }
+    }
+    if (m) {
+        // DSS checksums we could verify (payload captured whole): a failure is an event.
+        const ConnectionData data = map_connection_data(table, model, *m);
+        for (const auto& chk : data.checksums) {
+            if (chk.valid) continue;
+            MptcpEvent e;
+            e.time_ns = c.time_ns[chk.row];
+            e.frame = c.frame_number[chk.row];
+            e.tcp_stream = c.tcp_stream[chk.row];
+            e.mptcp_stream = m->mptcp_stream;
+            e.kind = "checksum_failure";
+            e.sender = chk.direction == DataDirection::ToServer ? "client" : "server";
+            e.details = {{"mapping_first_frame", std::to_string(c.frame_number[chk.row])},
+                         {"mapping_last_frame", std::to_string(c.frame_number[chk.last_row])},
+                         {"meaning", "the DSS checksum does not match the mapping's data as captured"}};
+            out.push_back(std::move(e));
         }
     }
     if (m && m->fallback != Fallback::None) {

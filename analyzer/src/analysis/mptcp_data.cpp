@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <deque>
 
+#include "mptcpanalyzer/capture/tcp_option_parser.hpp"
+
 namespace mptcpanalyzer {
 
 const char* to_string(DataDirection d) { return d == DataDirection::ToServer ? "to_server" : "to_client"; }
@@ -47,6 +49,33 @@ struct Mapping {
 constexpr std::size_t kMappingHistory = 512;
 constexpr std::uint32_t kInfinite = 0xffffffffU;
 
+// A DSS checksum being verified: the pseudo-header's sum plus each segment's payload sum as the
+// mapping's data arrives (a block starting at an odd offset contributes its sum byte-swapped).
+struct PendingChecksum {
+    bool active = false;
+    std::uint32_t row = 0;
+    std::uint32_t ssn = 0;
+    std::uint32_t length = 0;
+    std::uint32_t covered = 0;
+    std::uint64_t sum = 0;
+};
+
+std::uint64_t pseudo_header_sum(std::uint64_t dsn, std::uint32_t ssn, std::uint16_t length, std::uint16_t checksum) {
+    std::array<std::uint8_t, 16> h{};
+    for (int i = 0; i < 8; ++i) h[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(dsn >> (56 - 8 * i));
+    for (int i = 0; i < 4; ++i) h[static_cast<std::size_t>(8 + i)] = static_cast<std::uint8_t>(ssn >> (24 - 8 * i));
+    h[12] = static_cast<std::uint8_t>(length >> 8);
+    h[13] = static_cast<std::uint8_t>(length);
+    h[14] = static_cast<std::uint8_t>(checksum >> 8);
+    h[15] = static_cast<std::uint8_t>(checksum);
+    return ones_complement_sum(h);
+}
+
+std::uint16_t fold(std::uint64_t sum) {
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return static_cast<std::uint16_t>(sum);
+}
+
 }  // namespace
 
 ConnectionData map_connection_data(const PacketTable& table, const ConnectionModel& model,
@@ -80,6 +109,7 @@ ConnectionData map_connection_data(const PacketTable& table, const ConnectionMod
     }
     // Mappings per (subflow, TCP direction).
     std::vector<std::array<std::deque<Mapping>, 2>> mappings(m.subflows.size());
+    std::vector<std::array<PendingChecksum, 2>> pending(m.subflows.size());
     // Without the sender's key, relative DSNs count from the lowest DSN seen, found in wrapping
     // arithmetic around the first one (the DSN space may wrap past 2^64 within the capture).
     std::array<std::optional<std::uint64_t>, 2> first{};
@@ -104,6 +134,14 @@ ConnectionData map_connection_data(const PacketTable& table, const ConnectionMod
                 const std::uint32_t mlen = c.dss_length[row] > 0 ? c.dss_length[row] : kInfinite;
                 maps.push_back({c.dss_subflow_seq[row], dsn, mlen});
                 if (maps.size() > kMappingHistory) maps.pop_front();
+                // Linux repeats a mapping's DSS on each of its segments: keep verifying it.
+                PendingChecksum& cur = pending[ref.subflow][static_cast<std::size_t>(tdir)];
+                const bool same_mapping = cur.active && cur.ssn == c.dss_subflow_seq[row] && cur.length == c.dss_length[row];
+                if ((bits & dss_bit::kChecksum) && c.dss_length[row] > 0 && !same_mapping) {
+                    cur =
+                        PendingChecksum{true, row, c.dss_subflow_seq[row], c.dss_length[row], 0,
+                                        pseudo_header_sum(dsn, c.dss_subflow_seq[row], c.dss_length[row], c.dss_checksum[row])};
+                }
             }
             if (bits & dss_bit::kDataAck) {
                 // A DATA_ACK acknowledges the opposite data direction.
@@ -121,11 +159,30 @@ ConnectionData map_connection_data(const PacketTable& table, const ConnectionMod
             for (const auto& o : r.mptcp_options) {
                 if (o.subtype == MptcpSubtype::Capable && o.length >= 22 && o.data_level_length > 0) {
                     maps.push_back({1, out.base[d] + 1, o.data_level_length});
+                    if (o.has_checksum) {
+                        pending[ref.subflow][static_cast<std::size_t>(tdir)] = PendingChecksum{
+                            true, row, 1, o.data_level_length, 0,
+                            pseudo_header_sum(out.base[d] + 1, 1, o.data_level_length, o.checksum)};
+                    }
                     last[d] = out.base[d] + 1;
                 }
             }
         }
         if (len == 0) continue;
+        if (PendingChecksum& pc = pending[ref.subflow][static_cast<std::size_t>(tdir)]; pc.active) {
+            const bool in_order = ssn == pc.ssn + pc.covered && pc.covered + len <= pc.length;
+            if (!in_order || !(c.misc[row] & row_bit::kPayloadSum)) {
+                pc.active = false;  // data not captured whole, or out of order: cannot verify
+            } else {
+                const std::uint16_t ps = c.payload_sum[row];
+                pc.sum += (pc.covered & 1U) ? static_cast<std::uint16_t>((ps << 8) | (ps >> 8)) : ps;
+                pc.covered += len;
+                if (pc.covered == pc.length) {
+                    out.checksums.push_back({pc.row, row, ref.subflow, dir, fold(pc.sum) == 0xffff});
+                    pc.active = false;
+                }
+            }
+        }
         const Mapping* found = nullptr;
         for (auto it = maps.rbegin(); it != maps.rend(); ++it) {
             if (static_cast<std::uint32_t>(ssn - it->ssn) < it->length) {

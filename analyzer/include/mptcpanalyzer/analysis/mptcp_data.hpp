@@ -34,10 +34,20 @@ struct DataAck {
     std::uint64_t ack = 0;                              // 64-bit DATA_ACK
 };
 
+// The verdict on one DSS checksum (RFC 8684 3.3.1), where the mapping's whole data was captured.
+struct ChecksumCheck {
+    std::uint32_t row = 0;      // the segment that carried the mapping and its checksum
+    std::uint32_t last_row = 0; // the segment that completed the mapping's data
+    std::uint16_t subflow = 0;
+    DataDirection direction = DataDirection::ToServer;
+    bool valid = false;
+};
+
 struct ConnectionData {
     std::vector<DataSegment> segments;     // capture order
     std::vector<DataAck> data_acks;        // capture order
     std::vector<std::uint32_t> unmapped;   // rows with payload that no mapping covers
+    std::vector<ChecksumCheck> checksums;  // DSS checksums we could verify, capture order
     // The base of relative DSNs per direction: the sender's initial DSN when its key is known,
     // else one below the lowest DSN seen. Relative DSNs (wrapping subtraction) are what ranges
     // and comparisons use: absolute ones may wrap past 2^64.
