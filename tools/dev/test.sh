@@ -9,3 +9,8 @@ cmake --preset debug >/dev/null
 cmake --build --preset debug
 # Leak checking is off: libwireshark keeps process-lifetime allocations by design.
 ctest --preset debug -j2
+# The Wireshark plugin is tested from the release build: an instrumented plugin cannot load
+# into the uninstrumented tshark.
+cmake --preset release >/dev/null
+cmake --build --preset release
+ctest --preset release -R "epan_plugin"
