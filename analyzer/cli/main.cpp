@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     cli::setup_summaries(app, global);
     cli::setup_list_reinjections(app, global);
     cli::setup_events(app, global);
+    cli::setup_plot(app, global);
     cli::setup_export(app, global);
     cli::setup_cache(app, global);
     cli::setup_version(app, global);
