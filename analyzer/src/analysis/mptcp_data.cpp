@@ -18,22 +18,29 @@ std::uint64_t extend_dsn(std::uint64_t raw, bool eight_bytes, std::optional<std:
 }
 
 std::uint64_t ConnectionData::application_bytes(DataDirection d) const {
-    // In relative DSNs, which do not wrap within a connection.
-    bool any = false;
-    std::uint64_t lo = 0, hi = 0;
+    // The DSN space covered by data (union of the segments' ranges, in relative DSNs, which do
+    // not wrap within a connection). A union, not max - min: one corrupted DSN must not turn
+    // into exabytes of "application data".
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
     for (const auto& s : segments) {
         if (s.direction != d || s.length == 0) continue;
         const std::uint64_t start = relative(d, s.dsn);
-        if (!any) {
-            lo = start;
-            hi = start + s.length;
+        ranges.emplace_back(start, start + s.length);
+    }
+    std::sort(ranges.begin(), ranges.end());
+    std::uint64_t total = 0, end = 0;
+    bool any = false;
+    for (const auto& [s, e] : ranges) {
+        if (!any || s >= end) {
+            total += e - s;
+            end = e;
             any = true;
-        } else {
-            lo = std::min(lo, start);
-            hi = std::max(hi, start + s.length);
+        } else if (e > end) {
+            total += e - end;
+            end = e;
         }
     }
-    return any ? hi - lo : 0;
+    return total;
 }
 
 namespace {

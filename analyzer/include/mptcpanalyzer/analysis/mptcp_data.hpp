@@ -55,7 +55,7 @@ struct ConnectionData {
     std::array<bool, 2> base_from_key{};
 
     std::uint64_t relative(DataDirection d, std::uint64_t dsn) const { return dsn - base[static_cast<std::size_t>(d)]; }
-    // Unique application bytes (DSN range covered by data) per direction.
+    // Unique application bytes (DSN space covered by data, holes excluded) per direction.
     std::uint64_t application_bytes(DataDirection d) const;
 };
 
