@@ -28,6 +28,8 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "corpus"))
+
 MAX_CAPTURE = int(1.2 * 1024 * 1024)
 MAX_TOTAL = 20 * 1024 * 1024
 DIRECTIONS = ("client_to_server", "server_to_client")
@@ -89,15 +91,7 @@ def parse_view(text):
             "subtypes": subtypes, "keytok": keytok, "recvtok": recvtok}
 
 
-# MPTCP option subtype -> MIB counters (sent, received); same table as the generator
-SUBTYPE_MIB = {0: ("MPTcpExtMPCapableSYNTX", "MPTcpExtMPCapableSYNRX"),
-               1: ("MPTcpExtMPJoinSynTx", "MPTcpExtMPJoinSynRx"),
-               3: ("MPTcpExtAddAddrTx", "MPTcpExtAddAddr"),
-               4: ("MPTcpExtRmAddrTx", "MPTcpExtRmAddr"),
-               5: ("MPTcpExtMPPrioTx", "MPTcpExtMPPrioRx"),
-               6: ("MPTcpExtMPFailTx", "MPTcpExtMPFailRx"),
-               7: ("MPTcpExtMPFastcloseTx", "MPTcpExtMPFastcloseRx"),
-               8: ("MPTcpExtMPRstTx", "MPTcpExtMPRstRx")}
+from mptcp_mib import SUBTYPE_MIB  # noqa: E402  (shared with the other side)
 
 
 def derive_expected(s, side):
