@@ -30,6 +30,8 @@ void run_list_tcp(const ListTcpOptions& o, const GlobalOptions& g) {
         const MptcpConnection* m = t.mptcp_index >= 0 ? &ctx.model.mptcp[static_cast<std::size_t>(t.mptcp_index)] : nullptr;
         const auto& up = t.stats(TcpDirection::ClientToServer);
         const auto& down = t.stats(TcpDirection::ServerToClient);
+        auto anomalies = anomalies_json(ctx, t.tcp_stream);
+        const std::size_t anomaly_count = anomalies.size();
         json["tcp_connections"].push_back({{"tcp_stream", t.tcp_stream},
                                            {"client", t.client.to_string()},
                                            {"server", t.server.to_string()},
@@ -44,14 +46,14 @@ void run_list_tcp(const ListTcpOptions& o, const GlobalOptions& g) {
                                            {"last_ns", t.last_ns()},
                                            {"end", to_string(t.end)},
                                            {"port_reused", t.port_reused},
-                                           {"anomalies", anomalies_json(ctx, t.tcp_stream)}});
+                                           {"anomalies", std::move(anomalies)}});
         csv.rows.push_back({std::to_string(t.tcp_stream), t.client.to_string(), t.server.to_string(),
                             to_string(t.orientation), t.orientation_inferred() ? "1" : "0",
                             m && m->mptcp_stream >= 0 ? std::to_string(m->mptcp_stream) : "",
                             std::to_string(up.packets), std::to_string(down.packets), std::to_string(up.payload_bytes),
                             std::to_string(down.payload_bytes), std::to_string(t.first_ns()),
                             std::to_string(t.last_ns()), to_string(t.end),
-                            std::to_string(anomalies_json(ctx, t.tcp_stream).size())});
+                            std::to_string(anomaly_count)});
         text += fmt::format("tcp.stream {}: {} -> {}{}  {} pkts / {} up, {} pkts / {} down, {}{}\n", t.tcp_stream,
                             t.client.to_string(), t.server.to_string(),
                             t.orientation_inferred() ? fmt::format(" (orientation inferred from {})", to_string(t.orientation)) : "",

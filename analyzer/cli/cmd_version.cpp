@@ -37,10 +37,17 @@ void run_checkhealth(const GlobalOptions& g) {
         report(false, "dissection preferences", e.what());
     }
     const auto dir = g.cache_directory.empty() ? TableCache::default_directory() : std::filesystem::path(g.cache_directory);
+    // A check must not change the machine: test the folder, or the nearest existing parent that
+    // the first cached run would create it in, without creating anything.
+    std::filesystem::path probe = dir;
     std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    const bool writable = !ec && ::access(dir.c_str(), W_OK) == 0;
-    report(writable, "cache folder", dir.string() + (writable ? "" : " (not writable: caching is skipped)"));
+    while (!probe.empty() && !std::filesystem::exists(probe, ec) && probe.has_parent_path() && probe != probe.parent_path()) {
+        probe = probe.parent_path();
+    }
+    const bool writable = ::access(probe.c_str(), W_OK | X_OK) == 0;
+    const bool exists = probe == dir;
+    report(writable, "cache folder",
+           dir.string() + (!writable ? " (not writable: caching is skipped)" : exists ? "" : " (created on first use)"));
     gchar* gnuplot = g_find_program_in_path("gnuplot");
     report(gnuplot != nullptr, "gnuplot (plots)", gnuplot ? gnuplot : "not found: apt-get install gnuplot-nox");
     g_free(gnuplot);

@@ -1,6 +1,7 @@
 #include "mptcpanalyzer/analysis/summaries.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace mptcpanalyzer {
 
@@ -75,13 +76,16 @@ MptcpSummary summarize_mptcp(const PacketTable& table, const ConnectionModel& mo
         ds.wire_rate = Rate::of(ds.wire_bytes, ds.duration_ns);
         ds.application_rate = Rate::of(ds.application_bytes, ds.duration_ns);
     }
+    // Unmapped rows can be many (a DSS-less capture): index the subflows by tcp.stream once.
+    std::unordered_map<std::int64_t, const Subflow*> subflow_of_stream;
+    for (const auto& sf : m.subflows) subflow_of_stream.emplace(sf.tcp_stream, &sf);
     for (const auto row : data.unmapped) {
-        for (const auto& sf : m.subflows) {
-            const TcpConnection* conn = model.find_tcp(sf.tcp_stream);
-            if (!conn || c.tcp_stream[row] != sf.tcp_stream) continue;
-            const bool to_server = (conn->direction_of(table, row) == TcpDirection::ClientToServer) == sf.towards_server;
-            ++s.directions[to_server ? 0 : 1].unmapped_segments;
-        }
+        const auto it = subflow_of_stream.find(c.tcp_stream[row]);
+        if (it == subflow_of_stream.end()) continue;
+        const TcpConnection* conn = model.find_tcp(it->second->tcp_stream);
+        if (!conn) continue;
+        const bool to_server = (conn->direction_of(table, row) == TcpDirection::ClientToServer) == it->second->towards_server;
+        ++s.directions[to_server ? 0 : 1].unmapped_segments;
     }
     return s;
 }
