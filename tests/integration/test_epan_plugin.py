@@ -1,127 +1,82 @@
 """The Wireshark plugin (epan-plugin/) gives the same numbers as the terminal program.
 
-The plugin is built elsewhere: its path comes from MPTCP_EPAN_PLUGIN (the test is skipped, with
-a printed reason, only when that is unset). It is installed as a personal plugin in a temporary
-HOME and tshark runs as an unprivileged user (uid 65534 through setpriv when we are root: tshark
-ignores personal plugins when run as root). For every capture of tests/data, the tables of
-`tshark -q -z mptcp,conns -z mptcp,subflows -z mptcp,reinjections` (default Wireshark
-preferences, as a user would have them) are compared with `mptcpanalyzer list-mptcp --json`
-and `mptcpanalyzer mptcp-summary N --json`. A truncated capture and one damaged with
-`editcap -E 0.05` must give tshark's normal exit status (the one it has without the plugin) and
-no crash."""
+Real tshark loads the built plugin (personal plugin folder of a temporary HOME, run as an
+unprivileged user: see epan_plugin_harness.py). For every capture of tests/data, the three
+tables of `tshark -q -z mptcp,conns -z mptcp,subflows -z mptcp,reinjections` (default Wireshark
+preferences, as a user would have them) are compared cell by cell with `mptcpanalyzer
+list-mptcp --json`, `mptcp-summary N --json` and `list-reinjections --json` on the same capture,
+and the tokens and subflow counts with the corpus ground truth (tests/data/manifest.json). A
+display filter given after the name restricts the packets the tables see.
 
-import glob
+The test is registered only where the plugin is built (tests/CMakeLists.txt)."""
+
+import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
-from common import DATA_DIR, PROGRAM, Checker
+from common import DATA_DIR, PROGRAM, Checker, manifest
+from epan_plugin_harness import PLUGIN, TITLES, VIEWS, PluginHome, crash_marks, parse_tables
 
-PLUGIN = os.environ.get("MPTCP_EPAN_PLUGIN", "")
-SANITIZER_REPORTS = []
 if not PLUGIN:
     print("SKIP: MPTCP_EPAN_PLUGIN is not set (path of the built mptcpanalyzer.so plugin); nothing tested")
-    sys.exit(0)
+    sys.exit(77)  # ctest SKIP_RETURN_CODE
 
 checker = Checker("epan plugin")
-CRASH_MARKS = ("Segmentation fault", "core dumped", "terminate called", "AddressSanitizer",
-               "runtime error:", "Aborted", "mptcpanalyzer plugin:")
-VIEWS = ("mptcp,conns", "mptcp,subflows", "mptcp,reinjections")
-
-WORK = tempfile.mkdtemp(prefix="mptcp-test-plugin-")
-HOME = os.path.join(WORK, "home")          # with the plugin
-BARE_HOME = os.path.join(WORK, "barehome")  # without it (reference exit statuses)
-PLUGIN_DIR = os.path.join(HOME, ".local", "lib", "wireshark", "plugins", "4.0", "epan")
-os.makedirs(PLUGIN_DIR)
-os.makedirs(BARE_HOME)
-shutil.copy(PLUGIN, os.path.join(PLUGIN_DIR, "mptcpanalyzer.so"))
-UNPRIVILEGED = os.geteuid() == 0
-for root, dirs, files in os.walk(WORK):
-    for name in dirs + files + [""]:
-        path = os.path.join(root, name)
-        os.chmod(path, 0o755 if os.path.isdir(path) else 0o644)
-        if UNPRIVILEGED:
-            os.chown(path, 65534, 65534)
-
-
-def tshark(args, home=HOME):
-    cmd = ["tshark", *args]
-    if UNPRIVILEGED:
-        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", f"HOME={home}", *cmd]
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home}
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
-    SANITIZER_REPORTS.extend(line for line in proc.stderr.splitlines()
-                             if "AddressSanitizer" in line or "runtime error:" in line)
-    return proc
-
-
-def local_copy(path, name=None):
-    dst = os.path.join(WORK, name or os.path.basename(path))
-    shutil.copy(path, dst)
-    os.chmod(dst, 0o644)
-    return dst
-
-
-def parse_tables(stdout):
-    """{title: [row dict]} from the ===== framed blocks (header line is the third line)."""
-    tables, lines, i = {}, stdout.splitlines(), 0
-    while i < len(lines):
-        if lines[i].startswith("=" * 80) and i + 3 < len(lines) and lines[i + 1].startswith("MPTCP "):
-            title, header, rows = lines[i + 1].split(" (")[0], lines[i + 3].split(), []
-            i += 4
-            while i < len(lines) and not lines[i].startswith("=" * 80):
-                cells = lines[i].split()
-                if len(cells) == len(header):
-                    rows.append(dict(zip(header, cells)))
-                i += 1
-            tables[title] = rows
-        i += 1
-    return tables
+env = PluginHome()
 
 
 def program_json(*args):
-    import json
     proc = subprocess.run([PROGRAM, "--no-cache", *args, "--json"], capture_output=True, text=True)
     if proc.returncode != 0:
         return None
     return json.loads(proc.stdout)
 
 
-def dash(v):
-    return "-" if v is None or v == "" else str(v)
+def text(v):
+    return "" if v is None else str(v)
 
 
-def no_crash(proc, what):
-    checker.check(proc.returncode >= 0 and proc.returncode not in (134, 139),
-                  f"{what}: tshark died (status {proc.returncode})")
-    marks = [m for m in CRASH_MARKS if m in proc.stderr or m in proc.stdout]
-    checker.check(not marks, f"{what}: crash/error marks {marks}: {proc.stderr[-400:]}")
+def seconds(ns):
+    sign = "-" if ns < 0 else ""
+    return f"{sign}{abs(ns) // 1_000_000_000}.{abs(ns) % 1_000_000_000:09d}"
 
 
-# The plugin loads.
-plugins = tshark(["-G", "plugins"])
-checker.check("mptcpanalyzer.so" in plugins.stdout, f"tshark -G plugins does not list the plugin: {plugins.stdout}")
-
-captures = sorted(glob.glob(os.path.join(DATA_DIR, "*.pcapng")))
-checker.check(bool(captures), "tests/data holds no capture")
-for capture in captures:
-    name = os.path.basename(capture)
-    local = local_copy(capture)
+def run_tables(local, extra_filter=None):
     args = ["-n", "-r", local, "-q"]
     for v in VIEWS:
-        args += ["-z", v]
-    proc = tshark(args)
-    no_crash(proc, name)
+        args += ["-z", v + ("," + extra_filter if extra_filter else "")]
+    proc = env.tshark(args)
+    return proc, parse_tables(proc.stdout)
+
+
+# The plugin loads, and its three -z names are registered.
+plugins = env.tshark(["-G", "plugins"])
+checker.check("mptcpanalyzer.so" in plugins.stdout, f"tshark -G plugins does not list the plugin: {plugins.stdout}")
+listing = env.tshark(["-z", "help"])
+for v in VIEWS:
+    checker.check(v in listing.stdout + listing.stderr, f"tshark -z help does not list {v}")
+
+ground_truth = {}
+for scenario in manifest()["scenarios"]:
+    for side, name in scenario["captures"].items():
+        ground_truth[name] = (side, scenario)
+
+captures = sorted(f for f in os.listdir(DATA_DIR) if f.endswith(".pcapng"))
+checker.check(bool(captures), "tests/data holds no capture")
+for name in captures:
+    capture = os.path.join(DATA_DIR, name)
+    local = env.local_copy(capture)
+    proc, tables = run_tables(local)
+    checker.check(not crash_marks(proc), f"{name}: crash/error marks {crash_marks(proc)}: {proc.stderr[-400:]}")
     if not checker.check(proc.returncode == 0, f"{name}: tshark exited {proc.returncode}: {proc.stderr[-400:]}"):
         continue
-    tables = parse_tables(proc.stdout)
-    conns = tables.get("MPTCP Connections", [])
-    subs = tables.get("MPTCP Subflows", [])
-    reinj = tables.get("MPTCP Reinjections", [])
-    checker.check(all(t in tables for t in ("MPTCP Connections", "MPTCP Subflows", "MPTCP Reinjections")),
-                  f"{name}: missing tables in {list(tables)}")
+    if not checker.check(all(t in tables for t in TITLES.values()), f"{name}: tables missing, got {list(tables)}"):
+        continue
+    conns = tables["MPTCP Connections"]["rows"]
+    subs = tables["MPTCP Subflows"]["rows"]
+    reinj = tables["MPTCP Reinjections"]["rows"]
+
     listing = program_json("list-mptcp", "-r", capture)
     if not checker.check(listing is not None, f"{name}: list-mptcp failed"):
         continue
@@ -130,56 +85,106 @@ for capture in captures:
     expected_subflows = []
     for row, m in zip(conns, expected):
         what = f"{name} mptcp.stream {m['mptcp_stream']}"
-        want = {"Stream": dash(m["mptcp_stream"]), "Client": m["client"], "Server": m["server"],
-                "Version": dash(m["version"]), "Client_token": dash(m["client_token"]),
-                "Server_token": dash(m["server_token"]), "Subflows": str(len(m["subflows"])),
-                "Fallback": m["fallback"]}
+        kinds = sorted({a["kind"] for sf in m["subflows"] for a in sf["anomalies"]})
+        want = {"MPTCP stream": text(m["mptcp_stream"]), "Client": m["client"], "Server": m["server"],
+                "Version": text(m["version"]), "Client key": text(m["client_key"]),
+                "Server key": text(m["server_key"]), "Client token": text(m["client_token"]),
+                "Server token": text(m["server_token"]), "Subflows": str(len(m["subflows"])),
+                "Fallback": m["fallback"], "Anomalies": ",".join(kinds)}
+        shares = {}
         if m["mptcp_stream"] is not None:
             summary = program_json("mptcp-summary", "-r", capture, str(m["mptcp_stream"]))
             if checker.check(summary is not None, f"{what}: mptcp-summary failed"):
                 d = {x["direction"]: x for x in summary["directions"]}
-                want.update({"Bytes_to_server": str(d["to_server"]["wire_bytes"]),
-                             "Bytes_to_client": str(d["to_client"]["wire_bytes"]),
-                             "App_bytes_to_server": str(d["to_server"]["application_bytes"]),
-                             "App_bytes_to_client": str(d["to_client"]["application_bytes"]),
+                want.update({"Bytes to server": str(d["to_server"]["wire_bytes"]),
+                             "Bytes to client": str(d["to_client"]["wire_bytes"]),
+                             "App bytes to server": str(d["to_server"]["application_bytes"]),
+                             "App bytes to client": str(d["to_client"]["application_bytes"]),
                              "Reinjections": str(sum(s["reinjections"] for x in summary["directions"]
-                                                     for s in x["subflows"]))})
-            checker.check(sum(1 for r in reinj if r["Stream"] == row["Stream"]) == int(row["Reinjections"]),
+                                                     for s in x["subflows"])),
+                             "Reinjected bytes": str(sum(s["reinjected_bytes"] for x in summary["directions"]
+                                                         for s in x["subflows"]))})
+                for x in summary["directions"]:
+                    for s in x["subflows"]:
+                        shares.setdefault(s["tcp_stream"], {})[x["direction"]] = s
+            checker.check(sum(1 for r in reinj if r["MPTCP stream"] == row["MPTCP stream"]) == int(row["Reinjections"]),
                           f"{what}: reinjection rows differ from the Reinjections column {row['Reinjections']}")
         for key, value in want.items():
-            checker.check(row.get(key) == value, f"{what}: {key} is {row.get(key)}, program says {value}")
+            checker.check(row.get(key) == value, f"{what}: {key} is {row.get(key)!r}, program says {value!r}")
         for sf in m["subflows"]:
-            expected_subflows.append((dash(m["mptcp_stream"]), str(sf["tcp_stream"]), sf["client"], sf["server"],
-                                      sf["role"], str(sf["packets_client_to_server"]),
-                                      str(sf["bytes_client_to_server"]), str(sf["packets_server_to_client"]),
-                                      str(sf["bytes_server_to_client"])))
-    got_subflows = [(r["Stream"], r["Tcp_stream"], r["Client"], r["Server"], r["Role"], r["Packets_up"],
-                     r["Bytes_up"], r["Packets_down"], r["Bytes_down"]) for r in subs]
-    checker.check(got_subflows == expected_subflows,
-                  f"{name}: subflows table differs:\n  plugin  {got_subflows}\n  program {expected_subflows}")
+            contribution = shares.get(sf["tcp_stream"], {})
+            expected_subflows.append({
+                "MPTCP stream": text(m["mptcp_stream"]), "TCP stream": str(sf["tcp_stream"]),
+                "Client": sf["client"], "Server": sf["server"], "Role": sf["role"], "Towards": sf["mptcpdest"],
+                "Backup": "yes" if sf["backup"] else "no",
+                "Packets from client": str(sf["packets_client_to_server"]),
+                "Bytes from client": str(sf["bytes_client_to_server"]),
+                "Packets from server": str(sf["packets_server_to_client"]),
+                "Bytes from server": str(sf["bytes_server_to_client"]), "End": sf["end"],
+                "Reinjected bytes": str(sum(c["reinjected_bytes"] for c in contribution.values())),
+                "_shares": {k: c["share_of_wire"] for k, c in contribution.items()}})
+    checker.check(len(subs) == len(expected_subflows),
+                  f"{name}: {len(subs)} subflow rows, program has {len(expected_subflows)}")
+    for got, want in zip(subs, expected_subflows):
+        what = f"{name} subflow tcp.stream {want['TCP stream']}"
+        for key, value in want.items():
+            if key == "_shares":
+                continue
+            if key == "Reinjected bytes" and not want["_shares"]:
+                continue  # no mptcp-summary for a connection Wireshark gave no mptcp.stream
+            checker.check(got.get(key) == value, f"{what}: {key} is {got.get(key)!r}, program says {value!r}")
+        for direction, column in (("to_server", "Share to server"), ("to_client", "Share to client")):
+            if direction in want["_shares"]:
+                cell = got.get(column, "")
+                ok = cell.endswith("%") and abs(float(cell[:-1]) - 100 * want["_shares"][direction]) <= 0.006
+                checker.check(ok, f"{what}: {column} is {cell!r}, program says {want['_shares'][direction]}")
 
-# Damaged inputs: the plugin must not change tshark's exit status, nor crash it.
-if captures:
-    source = max(captures, key=os.path.getsize)
-    size = os.path.getsize(source)
-    truncated = os.path.join(WORK, "truncated.pcapng")
-    with open(source, "rb") as f, open(truncated, "wb") as out:
-        out.write(f.read(size * 2 // 3 + 7))  # cut in the middle of a block
-    damaged = os.path.join(WORK, "damaged.pcapng")
-    subprocess.run(["editcap", "-E", "0.05", "--seed", "42", source, damaged], check=True, capture_output=True)
-    for path in (truncated, damaged):
-        os.chmod(path, 0o644)
-        what = os.path.basename(path)
-        args = ["-n", "-r", path, "-q"]
-        bare = tshark(args, home=BARE_HOME)
-        for v in VIEWS:
-            args += ["-z", v]
-        proc = tshark(args)
-        no_crash(proc, what)
-        checker.check(proc.returncode == bare.returncode,
-                      f"{what}: tshark exited {proc.returncode} with the plugin, {bare.returncode} without")
-        checker.check("MPTCP Connections" in proc.stdout, f"{what}: no connections table printed")
+    program_reinjections = program_json("list-reinjections", "-r", capture)
+    if checker.check(program_reinjections is not None, f"{name}: list-reinjections failed"):
+        want_rows = [{"MPTCP stream": text(r["mptcp_stream"]), "Direction": r["direction"], "Frame": str(r["frame"]),
+                      "TCP stream": str(r["tcp_stream"]), "DSN start": str(r["dsn_start"]),
+                      "DSN end": str(r["dsn_end"]), "Length": str(r["length"]),
+                      "Reinjected bytes": str(r["reinjected_bytes"]),
+                      "Original frames": ",".join(str(o["frame"]) for o in r["originals"]),
+                      "Original TCP streams": ",".join(str(o["tcp_stream"]) for o in r["originals"]),
+                      "Delay (s)": seconds(r["delay_ns"])} for r in program_reinjections["reinjections"]]
+        checker.check(reinj == want_rows, f"{name}: reinjections table differs:\n  plugin  {reinj[:3]}\n  program {want_rows[:3]}")
 
-shutil.rmtree(WORK, ignore_errors=True)
-checker.check(not SANITIZER_REPORTS, f"no sanitizer report while tshark ran the plugin: {SANITIZER_REPORTS[:5]}")
+    # Ground truth of the corpus: tokens and the subflows this side saw.
+    side, scenario = ground_truth.get(name, (None, None))
+    for truth in (scenario or {}).get("connections", []):
+        if truth["kind"] != "mptcp" or not (truth.get("tokens") or {}).get("client"):
+            continue
+        rows = [r for r in conns if r["Client token"] == truth["tokens"]["client"]]
+        what = f"{name} (ground truth, token {truth['tokens']['client']})"
+        if checker.check(len(rows) == 1, f"{what}: {len(rows)} connection rows with that client token"):
+            checker.check(rows[0]["Server token"] == truth["tokens"]["server"], f"{what}: server token {rows[0]['Server token']}")
+            seen = sum(1 for sf in truth["subflows"] if side in sf.get("seen_by", [side]))
+            checker.check(rows[0]["Subflows"] == str(seen), f"{what}: {rows[0]['Subflows']} subflows, {seen} seen by the {side}")
+
+# A display filter after the name restricts the packets: keeping only the initial subflow of a
+# two-subflow capture leaves one subflow row, with the same packet counts as unfiltered, and all
+# of the connection's bytes.
+basic = env.local_copy(os.path.join(DATA_DIR, "basic.client.pcapng"))
+_, unfiltered = run_tables(basic)
+rows = unfiltered.get("MPTCP Subflows", {}).get("rows", [])
+initial = [r for r in rows if r["Role"] == "initial"]
+if checker.check(len(rows) == 2 and len(initial) == 1, f"basic.client: expected 2 subflows, 1 initial: {rows}"):
+    flt = f"tcp.stream=={initial[0]['TCP stream']}"
+    proc, filtered = run_tables(basic, flt)
+    got = filtered.get("MPTCP Subflows", {})
+    checker.check(got.get("filter") == flt, f"filtered table shows filter {got.get('filter')!r}")
+    alone = [dict(initial[0], **{"Share to server": "100.00%", "Share to client": "100.00%"})]
+    checker.check(got.get("rows") == alone, f"filter {flt}: rows {got.get('rows')} instead of {alone}")
+    conns = filtered.get("MPTCP Connections", {}).get("rows", [])
+    checker.check(len(conns) == 1 and conns[0]["Subflows"] == "1", f"filter {flt}: connections {conns}")
+    checker.check(proc.returncode == 0 and not crash_marks(proc), f"filter {flt}: {proc.returncode} {proc.stderr[-300:]}")
+
+# Two-pass tshark (-2) knows every frame ahead: the table is filled on the last frame instead of
+# at draw time; same rows.
+proc = env.tshark(["-2", "-n", "-r", basic, "-q", "-z", "mptcp,subflows"])
+checker.check(parse_tables(proc.stdout).get("MPTCP Subflows", {}).get("rows") == rows,
+              f"tshark -2 gives other subflow rows: {proc.stdout[-600:]}")
+
+env.cleanup()
 checker.finish()

@@ -1,0 +1,102 @@
+// The Wireshark plugin's tables (epan-plugin/mptcp_tables.cpp, no libwireshark needed): byte
+// counters past 4 GiB stay exact (Wireshark's numeric table cells are 32-bit, so these columns
+// are text), and the numbers are those of the core analyses the terminal program prints.
+// No capture of the corpus carries 4 GiB: a synthetic connection does (records as the capture
+// reader would build them, payload lengths as a snaplen-truncated capture would report them).
+
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <string>
+
+#include "mptcp_tables.hpp"
+#include "mptcpanalyzer/analysis/mptcp_data.hpp"
+#include "mptcpanalyzer/analysis/reinjections.hpp"
+#include "mptcpanalyzer/analysis/summaries.hpp"
+#include "mptcpanalyzer/model/connections.hpp"
+#include "mptcpanalyzer/model/mptcp_crypto.hpp"
+#include "synthetic_records.hpp"
+
+using namespace mptcpanalyzer;
+
+namespace {
+
+std::size_t column_index(const plugin::Table& t, const std::string& name) {
+    for (std::size_t i = 0; i < t.columns.size(); ++i) {
+        if (name == t.columns[i].name) return i;
+    }
+    FAIL("no column " << name);
+    return 0;
+}
+
+std::string cell(const plugin::Table& t, std::size_t row, const std::string& column) {
+    REQUIRE(row < t.rows.size());
+    return t.rows[row][column_index(t, column)];
+}
+
+}  // namespace
+
+TEST_CASE("epan plugin tables: byte counters past 4 GiB are exact", "[epan_plugin]") {
+    const std::uint64_t ck = 0x1122334455667788ULL, sk = 0x8877665544332211ULL;
+    const KeyDerived cd = derive_from_key(ck, 1);
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+    cap.send(f, true, kSynFlags, 0, {capable(1, std::nullopt, std::nullopt)});
+    cap.send(f, false, kSynAckFlags, 0, {capable(1, sk, std::nullopt)});
+    cap.send(f, true, kAckFlags, 0, {capable(1, ck, sk)});
+    constexpr std::uint32_t kSegment = 64000;
+    constexpr std::uint64_t kSegments = 70000;  // 4.48 GB: past 2^32 bytes
+    for (std::uint64_t i = 0; i < kSegments; ++i) {
+        const std::uint32_t ssn = f.rel_next(true);
+        cap.send(f, true, kPshAckFlags, kSegment, {dss_map(cd.idsn + 1 + i * kSegment, ssn, kSegment, true)});
+    }
+    const std::uint64_t total = kSegments * kSegment;
+    REQUIRE(total > (std::uint64_t{1} << 32));
+
+    // What the core analyses say (the terminal program's mptcp-summary).
+    const ConnectionModel model = ConnectionModel::build(cap.table);
+    REQUIRE(model.mptcp.size() == 1);
+    const MptcpConnection& m = model.mptcp[0];
+    const ConnectionData data = map_connection_data(cap.table, model, m);
+    const ReinjectionReport reinjections = find_reinjections(cap.table, data, m.subflows.size());
+    const MptcpSummary summary = summarize_mptcp(cap.table, model, m, data, reinjections);
+    const auto& up = summary.directions[static_cast<int>(DataDirection::ToServer)];
+    CHECK(up.wire_bytes == total);
+
+    const plugin::Table conns = plugin::build_table(plugin::View::Connections, cap.table);
+    REQUIRE(conns.rows.size() == 1);
+    CHECK(cell(conns, 0, "Bytes to server") == std::to_string(total));
+    CHECK(cell(conns, 0, "Bytes to server") == std::to_string(up.wire_bytes));
+    CHECK(cell(conns, 0, "App bytes to server") == std::to_string(up.application_bytes));
+    CHECK(cell(conns, 0, "Bytes to client") == "0");
+    CHECK(cell(conns, 0, "Client key") == "1122334455667788");
+    CHECK(conns.columns[column_index(conns, "Bytes to server")].kind == plugin::CellKind::Text);
+    CHECK(conns.columns[column_index(conns, "App bytes to server")].kind == plugin::CellKind::Text);
+
+    const plugin::Table subs = plugin::build_table(plugin::View::Subflows, cap.table);
+    REQUIRE(subs.rows.size() == 1);
+    CHECK(cell(subs, 0, "Bytes from client") == std::to_string(total));
+    CHECK(cell(subs, 0, "Packets from client") == std::to_string(kSegments + 2));
+    CHECK(cell(subs, 0, "Share to server") == "100.00%");
+    CHECK(subs.columns[column_index(subs, "Bytes from client")].kind == plugin::CellKind::Text);
+}
+
+TEST_CASE("epan plugin tables: every row has one cell per column, Count cells fit 32 bits", "[epan_plugin]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 80);
+    cap.send(f, true, kSynFlags, 0, {capable(1, std::nullopt, std::nullopt)});
+    cap.send(f, false, kSynAckFlags, 0, {capable(1, 7, std::nullopt)});
+    cap.send(f, true, kAckFlags, 0, {capable(1, 9, 7)});
+    for (auto view : {plugin::View::Connections, plugin::View::Subflows, plugin::View::Reinjections}) {
+        const plugin::Table t = plugin::build_table(view, cap.table);
+        CHECK(t.columns.size() == plugin::columns_of(view).size());
+        for (const auto& row : t.rows) {
+            REQUIRE(row.size() == t.columns.size());
+            for (std::size_t c = 0; c < row.size(); ++c) {
+                if (t.columns[c].kind != plugin::CellKind::Count) continue;
+                INFO("column " << t.columns[c].name << " = " << row[c]);
+                CHECK(!row[c].empty());
+                CHECK(std::stoull(row[c]) <= 0xffffffffULL);
+            }
+        }
+    }
+}
