@@ -48,7 +48,7 @@ def main():
             top = 0
             for i in range(subflows):
                 with open(os.path.join(keep, f"series{d * (subflows + 1) + i}.dat")) as f:
-                    values = [int(line.split()[1]) for line in f if line.strip()]
+                    values = [int(line.split()[1]) for line in f if line.strip() and not line.startswith("#")]
                 if values:
                     top = max(top, max(values))
             # Plotted points are segment starts: the highest lies within one segment of the end.

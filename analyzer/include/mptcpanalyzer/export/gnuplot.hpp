@@ -18,8 +18,11 @@ std::string gnuplot_string(std::string_view text);
 struct PlotSeries {
     std::string title;                  // legend entry
     std::vector<std::string> rows;      // data lines ("x y" ...), written to a file of their own
+    std::string columns;                // what the columns are, written as a comment atop the file (trusted text)
     std::string using_clause = "1:2";   // gnuplot `using`
-    std::string style = "points pointtype 7 pointsize 0.4";
+    // gnuplot `with` clause (trusted text). It may use the script's variables point_size and
+    // line_width, set from PlotOutput so users restyle every series in one place.
+    std::string style = "points pointtype 7 pointsize point_size";
 };
 
 struct PlotSpec {
@@ -36,12 +39,22 @@ struct PlotOutput {
     int width = 1024;
     int height = 640;
     std::string keep_script;   // folder to keep the script and data files in ("" = none)
+    bool display = false;      // open a window (qt, wxt or x11 terminal) instead of writing a file
+    std::string font = "sans,10";  // trusted: checked by the caller (letters, digits, spaces, ',', '-')
+    double point_size = 0.5;
+    double line_width = 1.5;
 };
+
+// The gnuplot window terminals we can use, best first, among those this gnuplot has ("qt",
+// "wxt", "x11"); empty when gnuplot is missing or has none (Debian's gnuplot-nox).
+std::vector<std::string> gnuplot_window_terminals();
 
 // Writes the script and data, runs gnuplot, moves the image into place atomically. Throws
 // Error(Environment) when gnuplot is missing (naming the package; script and data are still
-// written when keep_script is set), Error(Usage) for an unknown terminal, Error(Failure) when
-// gnuplot fails.
+// written when keep_script is set) or, with `display`, when there is no graphical display
+// ($DISPLAY / $WAYLAND_DISPLAY unset) or gnuplot has no window terminal (naming gnuplot-qt);
+// Error(Usage) for an unknown terminal, Error(NoData) when no series has a point,
+// Error(Failure) when gnuplot fails.
 void render_plot(const PlotSpec& spec, const PlotOutput& output);
 
 }  // namespace mptcpanalyzer
