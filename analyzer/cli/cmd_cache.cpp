@@ -9,14 +9,16 @@ namespace mptcpanalyzer::cli {
 namespace {
 
 TableCache open_cache(const GlobalOptions& g) {
-    return TableCache(g.cache_directory.empty() ? TableCache::default_directory()
-                                                : std::filesystem::path(g.cache_directory));
+    const std::string folder = effective_cache_folder(g);  // --cache-dir, else cache.folder of the config
+    return TableCache(folder.empty() ? TableCache::default_directory() : std::filesystem::path(folder),
+                      g.config.cache_size_limit);
 }
 
 void run_cache_info(const GlobalOptions& g) {
     const TableCache cache = open_cache(g);
     const auto info = cache.info();
-    fmt::print("cache folder: {}\nentries: {}\nbytes: {}\n", cache.directory().string(), info.files, info.bytes);
+    fmt::print("cache folder: {}\nentries: {}\nbytes: {}\nsize limit: {}\n", cache.directory().string(), info.files,
+               info.bytes, cache.size_limit() == 0 ? std::string("none") : std::to_string(cache.size_limit()));
 }
 
 void run_cache_clean(const GlobalOptions& g) {

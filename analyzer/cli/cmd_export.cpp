@@ -7,6 +7,7 @@
 #include "mptcpanalyzer/export/packet_export.hpp"
 #include "mptcpanalyzer/util/error.hpp"
 #include "output.hpp"
+#include "report_output.hpp"
 
 namespace mptcpanalyzer::cli {
 namespace {
@@ -40,7 +41,8 @@ void setup_export(CLI::App& app, const GlobalOptions& global) {
     cmd->add_option("-f,--format", opts->format, "Output format")
         ->check(CLI::IsMember({"csv", "json"}))
         ->capture_default_str();
-    cmd->add_option("-d,--delimiter", opts->delimiter, "CSV field delimiter");
+    opts->delimiter = report_defaults().delimiter;  // output.csv_delimiter of the configuration file
+    cmd->add_option("-d,--delimiter", opts->delimiter, "CSV field delimiter (default: output.csv_delimiter, ',')");
     cmd->callback([opts, &global] { run_export(*opts, global); });
 }
 

@@ -18,5 +18,8 @@ void setup_summaries(CLI::App& app, const GlobalOptions& global);   // tcp-summa
 void setup_list_reinjections(CLI::App& app, const GlobalOptions& global);
 void setup_events(CLI::App& app, const GlobalOptions& global);
 void setup_plot(CLI::App& app, const GlobalOptions& global);
+void setup_config(CLI::App& app, const GlobalOptions& global);  // config show
+struct PluginRegistry;
+void setup_plugins(CLI::App& app, const GlobalOptions& global, const PluginRegistry& plugins);
 
 }  // namespace mptcpanalyzer::cli

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "mptcpanalyzer/util/log.hpp"
@@ -15,9 +16,33 @@ void add_global_options(CLI::App& app, GlobalOptions& o) {
     app.add_option("--cache-dir", o.cache_directory, "Cache folder (default: $XDG_CACHE_HOME/mptcpanalyzer)");
     app.add_option("--wireshark-pref", o.wireshark_preferences,
                    "Extra Wireshark preference, module.name:value (as tshark -o); repeatable")->take_all();
+    app.add_option("--config", o.config_file,
+                   "Configuration file (default: $XDG_CONFIG_HOME/mptcpanalyzer/config, see docs/config.md)")
+        ->type_name("FILE");
     app.parse_complete_callback([&o] {
         if (o.verbose) log::set_level(log::Level::Debug);
     });
+}
+
+std::string effective_cache_folder(const GlobalOptions& o) {
+    return o.cache_directory.empty() ? o.config.cache_folder : o.cache_directory;
+}
+
+std::vector<WiresharkPreference> effective_wireshark_preferences(const GlobalOptions& o) {
+    std::vector<WiresharkPreference> from_command_line;
+    for (const auto& p : o.wireshark_preferences) {
+        const auto colon = p.find(':');
+        from_command_line.push_back({p.substr(0, colon), colon == std::string::npos ? "" : p.substr(colon + 1),
+                                     ValueSource::command_line()});
+    }
+    std::vector<WiresharkPreference> out;
+    for (const auto& p : o.config.wireshark_preferences) {
+        const bool overridden = std::any_of(from_command_line.begin(), from_command_line.end(),
+                                            [&](const WiresharkPreference& c) { return c.name == p.name; });
+        if (!overridden) out.push_back(p);
+    }
+    out.insert(out.end(), from_command_line.begin(), from_command_line.end());
+    return out;
 }
 
 void add_capture_option(CLI::App& command, std::string& capture_path) {
@@ -29,8 +54,14 @@ ReadResult load_capture(const GlobalOptions& o, const std::string& capture_path)
     LoadOptions lo;
     lo.use_cache = !o.no_cache;
     lo.regenerate = o.regenerate;
-    if (!o.cache_directory.empty()) lo.cache_directory = o.cache_directory;
-    lo.read.extra_preferences = o.wireshark_preferences;
+    if (const std::string folder = effective_cache_folder(o); !folder.empty()) lo.cache_directory = folder;
+    lo.cache_size_limit = o.config.cache_size_limit;
+    // The file's preferences first, the command line's exactly as given (libwireshark judges them).
+    for (const auto& p : effective_wireshark_preferences(o)) {
+        if (p.source.kind != ValueSource::Kind::CommandLine) lo.read.extra_preferences.push_back(p.to_option());
+    }
+    lo.read.extra_preferences.insert(lo.read.extra_preferences.end(), o.wireshark_preferences.begin(),
+                                     o.wireshark_preferences.end());
     const bool show_progress = ::isatty(STDERR_FILENO) == 1;
     bool shown = false;
     if (show_progress) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mptcpanalyzer/capture/table_loader.hpp"
+#include "mptcpanalyzer/config/config.hpp"
 
 namespace mptcpanalyzer::cli {
 
@@ -16,7 +17,15 @@ struct GlobalOptions {
     bool regenerate = false;
     std::string cache_directory;                   // empty: XDG default
     std::vector<std::string> wireshark_preferences;  // -o module.pref:value
+    std::string config_file;                       // --config (read before parsing: config_startup)
+    Config config;                                 // the configuration file's values (or defaults)
 };
+
+// Effective values: the command line over the configuration file over the defaults.
+std::string effective_cache_folder(const GlobalOptions& options);  // empty: XDG default
+// The file's [wireshark] preferences not overridden by a --wireshark-pref of the same name,
+// then the command line's, in order.
+std::vector<WiresharkPreference> effective_wireshark_preferences(const GlobalOptions& options);
 
 // Adds the global options to the top-level app.
 void add_global_options(CLI::App& app, GlobalOptions& options);

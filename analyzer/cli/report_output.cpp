@@ -11,12 +11,25 @@
 
 namespace mptcpanalyzer::cli {
 
+namespace {
+ReportDefaults& mutable_report_defaults() {
+    static ReportDefaults defaults;
+    return defaults;
+}
+}  // namespace
+
+void set_report_defaults(const ReportDefaults& defaults) { mutable_report_defaults() = defaults; }
+const ReportDefaults& report_defaults() { return mutable_report_defaults(); }
+
 void add_report_options(CLI::App& command, ReportOptions& o) {
+    o.delimiter = report_defaults().delimiter;
+    auto* text = command.add_flag("--text", o.text, "Output human-readable text (the default unless output.format says otherwise)");
     auto* json = command.add_flag("--json", o.json, "Output JSON");
     auto* csv = command.add_flag("--csv", o.csv, "Output CSV (one row per item)");
     json->excludes(csv);
+    text->excludes(json)->excludes(csv);
     command.add_option("-o,--output", o.output, "Output file, '-' for standard output")->capture_default_str();
-    command.add_option("-d,--delimiter", o.delimiter, "CSV field delimiter");
+    command.add_option("-d,--delimiter", o.delimiter, "CSV field delimiter (default: output.csv_delimiter, ',')");
 }
 
 namespace {
@@ -33,12 +46,14 @@ std::string csv_cell(const std::string& v, char delim) {
 
 void write_report(const ReportOptions& o, const std::string& input, const nlohmann::ordered_json& json,
                   const CsvTable& csv, const std::string& text) {
-    if (o.csv) validate_csv_delimiter(o.delimiter);
+    // An explicit --text/--json/--csv wins over the configured default.
+    const std::string format = o.text ? "text" : o.json ? "json" : o.csv ? "csv" : report_defaults().format;
+    if (format == "csv") validate_csv_delimiter(o.delimiter);
     OutputTarget out(o.output, {input});
     std::string body;
-    if (o.json) {
+    if (format == "json") {
         body = json.dump(2) + "\n";
-    } else if (o.csv) {
+    } else if (format == "csv") {
         for (std::size_t i = 0; i < csv.columns.size(); ++i) {
             if (i) body += o.delimiter;
             body += csv_cell(csv.columns[i], o.delimiter);

@@ -12,11 +12,21 @@
 namespace mptcpanalyzer::cli {
 
 struct ReportOptions {
+    bool text = false;
     bool json = false;
-    bool csv = false;
+    bool csv = false;  // none of the three: report_defaults().format
     std::string output = "-";
     char delimiter = ',';
 };
+
+// What the configuration file sets (output.format, output.csv_delimiter); set once at startup,
+// before the commands are set up.
+struct ReportDefaults {
+    std::string format = "text";  // text, json or csv
+    char delimiter = ',';
+};
+void set_report_defaults(const ReportDefaults& defaults);
+const ReportDefaults& report_defaults();
 
 void add_report_options(CLI::App& command, ReportOptions& options);
 

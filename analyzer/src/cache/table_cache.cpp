@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <glib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -477,7 +478,8 @@ std::string CacheKey::file_name() const {
 // ---------------------------------------------------------------------------------------------
 // TableCache
 
-TableCache::TableCache(std::filesystem::path directory) : directory_(std::move(directory)) {}
+TableCache::TableCache(std::filesystem::path directory, std::uint64_t size_limit)
+    : directory_(std::move(directory)), size_limit_(size_limit) {}
 
 std::filesystem::path TableCache::default_directory() {
     // XDG Base Directory: a relative XDG_CACHE_HOME is invalid and must be ignored.
@@ -573,6 +575,9 @@ std::optional<ReadResult> TableCache::load(const CacheKey& key) const {
         parsed = reject("out of memory while loading");
     }
     if (parsed.result) {
+        // The mtime records the last use, for least-recently-used eviction (atime is unreliable
+        // under relatime/noatime). Failing to touch only makes eviction less accurate.
+        if (::futimens(file.fd, nullptr) != 0) log::debug("cache: cannot touch {}: {}", path.string(), std::strerror(errno));
         log::debug("cache: hit {}", path.string());
         return std::move(parsed.result);
     }
@@ -608,7 +613,61 @@ bool TableCache::store(const CacheKey& key, const ReadResult& result) const {
         return false;
     }
     log::debug("cache: stored {}", path.string());
+    if (size_limit_ != 0) evict(path);
     return true;
+}
+
+std::size_t TableCache::evict(const std::filesystem::path& keep) const {
+    if (size_limit_ == 0) return 0;
+    const std::filesystem::path lock_path = directory_ / ".evict.lock";
+    FileDescriptor lock{::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)};
+    if (lock.fd < 0) {
+        log::debug("cache: cannot open {}: {}", lock_path.string(), std::strerror(errno));
+        return 0;
+    }
+    // Evictions take turns (a listing is short): each one sees the entries the previous ones
+    // left, so concurrent stores never remove more than needed, and the last one leaves the
+    // folder within its limit.
+    while (::flock(lock.fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            log::debug("cache: cannot lock {}: {}", lock_path.string(), std::strerror(errno));
+            return 0;
+        }
+    }
+    struct Entry {
+        std::filesystem::path path;
+        std::int64_t used_ns = 0;
+        std::uint64_t bytes = 0;
+    };
+    std::vector<Entry> entries;
+    std::uint64_t total = 0;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(directory_, ec), end; !ec && it != end; it.increment(ec)) {
+        if (!is_cache_file_name(it->path().filename().string())) continue;
+        struct stat st {};
+        if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        entries.push_back({it->path(), static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+                           static_cast<std::uint64_t>(st.st_size)});
+        total += static_cast<std::uint64_t>(st.st_size);
+    }
+    // Oldest use first; the name breaks ties so the order is deterministic.
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+        return a.used_ns != b.used_ns ? a.used_ns < b.used_ns : a.path < b.path;
+    });
+    std::size_t removed = 0;
+    for (const auto& e : entries) {
+        if (total <= size_limit_) break;
+        if (!keep.empty() && e.path == keep) continue;
+        if (::unlink(e.path.c_str()) == 0) {
+            ++removed;
+            log::debug("cache: evicted {} ({} bytes, limit {})", e.path.string(), e.bytes, size_limit_);
+        } else if (errno != ENOENT) {
+            log::warning("cache: cannot remove {}: {}", e.path.string(), std::strerror(errno));
+            continue;
+        }
+        total -= e.bytes;
+    }
+    return removed;
 }
 
 TableCache::Info TableCache::info() const {

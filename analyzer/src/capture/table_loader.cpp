@@ -11,7 +11,7 @@ ReadResult load_capture(const std::string& path, const LoadOptions& options) {
 
     // The key stats the file; a missing file fails here with the same message as the reader.
     const CacheKey key = CacheKey::for_capture(path, CaptureReader::libwireshark_version(), reader.preferences());
-    TableCache cache(options.cache_directory.value_or(TableCache::default_directory()));
+    TableCache cache(options.cache_directory.value_or(TableCache::default_directory()), options.cache_size_limit);
     if (!options.regenerate) {
         if (auto cached = cache.load(key)) {
             if (cached->truncated) {

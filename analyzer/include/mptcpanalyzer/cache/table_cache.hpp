@@ -40,20 +40,29 @@ struct CacheKey {
 
 class TableCache {
 public:
-    explicit TableCache(std::filesystem::path directory);
+    // `size_limit`: total bytes of entries kept after a store (0 = no limit); see evict().
+    explicit TableCache(std::filesystem::path directory, std::uint64_t size_limit = 0);
 
     // $XDG_CACHE_HOME/mptcpanalyzer, or ~/.cache/mptcpanalyzer when XDG_CACHE_HOME is unset
     // or not absolute (XDG Base Directory rules).
     static std::filesystem::path default_directory();
 
     const std::filesystem::path& directory() const { return directory_; }
+    std::uint64_t size_limit() const { return size_limit_; }
 
     // The cached result for `key`, or nullopt (miss, or a bad file, which is then removed).
     std::optional<ReadResult> load(const CacheKey& key) const;
 
     // Stores atomically; creates the folder if needed. Failure is a warning, never fatal:
-    // returns false and the caller goes on with its freshly read table.
+    // returns false and the caller goes on with its freshly read table. Then evicts (below).
     bool store(const CacheKey& key, const ReadResult& result) const;
+
+    // Least-recently-used eviction: while the entries total more than size_limit(), removes the
+    // entry used longest ago (a hit refreshes an entry's mtime, so mtime = last use), never
+    // `keep`. One process evicts at a time (flock on `.evict.lock`, waited for); an entry
+    // another process is reading stays readable through its open descriptor.
+    // Returns how many entries were removed.
+    std::size_t evict(const std::filesystem::path& keep = {}) const;
 
     struct Info {
         std::size_t files = 0;
@@ -72,6 +81,7 @@ public:
 
 private:
     std::filesystem::path directory_;
+    std::uint64_t size_limit_ = 0;
 };
 
 }  // namespace mptcpanalyzer

@@ -14,6 +14,7 @@ struct LoadOptions {
     bool use_cache = true;        // --no-cache turns it off (no lookup, no store)
     bool regenerate = false;      // --regen: dissect again and overwrite the entry
     std::optional<std::filesystem::path> cache_directory;  // default: TableCache::default_directory()
+    std::uint64_t cache_size_limit = 0;  // bytes kept after a store, least recently used evicted (0 = no limit)
     ReadOptions read;
 };
 

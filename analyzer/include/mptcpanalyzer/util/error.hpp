@@ -16,6 +16,7 @@ enum class ExitCode : int {
     NoData = 5,           // the capture holds no packets, or no TCP
     OutputFailed = 6,     // the output file cannot be written
     Environment = 7,      // libwireshark, gnuplot or another dependency is unusable
+    Config = 8,           // the configuration file is missing (--config), unreadable or invalid
 };
 
 class Error : public std::runtime_error {

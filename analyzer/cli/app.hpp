@@ -1,0 +1,35 @@
+#pragma once
+// The one command set of the three modes (one-shot, batch, interactive shell): each builds its
+// CLI::App with build_app (the shell builds a fresh one per line), so commands, options, aliases
+// and plugin commands are the same everywhere, and completion walks the same tree.
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+#include "common_options.hpp"
+
+namespace mptcpanalyzer::cli {
+
+struct PluginRegistry;  // plugin_host.hpp
+
+inline constexpr const char* kProgramName = "mptcpanalyzer";
+inline constexpr const char* kProgramDescription = "mptcpanalyzer: Multipath TCP analysis of packet captures";
+
+// Global options, every built-in command, the commands of the loaded plugins (when `plugins` is
+// given), then the aliases.
+void build_app(CLI::App& app, GlobalOptions& global, PluginRegistry* plugins = nullptr);
+
+// Rewrites the words of a command line before parsing, the same way in every mode:
+// `help [CMD...]` -> `[CMD...] --help`, and aliases that stand for two words
+// (`clean_cache` -> `cache clean`).
+std::vector<std::string> rewrite_command_words(std::vector<std::string> words);
+
+// Parses `words` (without the program name) and runs the selected command. Errors are printed once
+// as `mptcpanalyzer: error: <where><what>`; returns the exit code (docs/exit-codes.md).
+// `usage_hint` is the line printed after a command-line error.
+int parse_and_run(CLI::App& app, std::vector<std::string> words, const std::string& where,
+                  const std::string& usage_hint);
+
+}  // namespace mptcpanalyzer::cli

@@ -1,0 +1,114 @@
+// `mptcpanalyzer config show [--json]`: the effective configuration, and where each value came
+// from (default, FILE:LINE, command line). Keys: docs/config.md.
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+
+#include "commands.hpp"
+#include "mptcpanalyzer/cache/table_cache.hpp"
+#include "mptcpanalyzer/util/error.hpp"
+
+namespace mptcpanalyzer::cli {
+namespace {
+
+struct Setting {
+    std::string key;
+    nlohmann::ordered_json value;  // string, number or array
+    std::string text;              // the value as shown in text output
+    ValueSource source;
+};
+
+std::string delimiter_text(char c) {
+    if (c == '\t') return "\\t";
+    if (c == ' ') return "\\s";
+    return std::string(1, c);
+}
+
+std::vector<Setting> effective_settings(const GlobalOptions& g) {
+    const Config& c = g.config;
+    auto src = [&](const std::string& key) { return c.sources.at(key); };
+    std::vector<Setting> out;
+    out.push_back({"output.format", c.output_format, c.output_format, src("output.format")});
+    out.push_back({"output.csv_delimiter", std::string(1, c.csv_delimiter), delimiter_text(c.csv_delimiter),
+                   src("output.csv_delimiter")});
+    {
+        const std::string folder = effective_cache_folder(g);
+        const std::string shown = folder.empty() ? TableCache::default_directory().string() : folder;
+        out.push_back({"cache.folder", shown, shown,
+                       g.cache_directory.empty() ? src("cache.folder") : ValueSource::command_line()});
+    }
+    out.push_back({"cache.size_limit", c.cache_size_limit,
+                   c.cache_size_limit == 0 ? std::string("0 (no limit)") : fmt::format("{} bytes", c.cache_size_limit),
+                   src("cache.size_limit")});
+    out.push_back({"shell.history_size", c.history_size, std::to_string(c.history_size), src("shell.history_size")});
+    out.push_back({"plot.terminal", c.plot_terminal,
+                   c.plot_terminal.empty() ? std::string("(from the output file name)") : c.plot_terminal,
+                   src("plot.terminal")});
+    const std::string size = fmt::format("{}x{}", c.plot_width, c.plot_height);
+    out.push_back({"plot.size", size, size, src("plot.size")});
+    out.push_back({"plot.font", c.plot_font, c.plot_font, src("plot.font")});
+    out.push_back({"plot.point_size", c.plot_point_size, fmt::format("{}", c.plot_point_size), src("plot.point_size")});
+    out.push_back({"plot.line_width", c.plot_line_width, fmt::format("{}", c.plot_line_width), src("plot.line_width")});
+    out.push_back({"plugins.folders", c.plugin_folders, fmt::format("{}", fmt::join(c.plugin_folders, ";")),
+                   src("plugins.folders")});
+    for (const auto& p : effective_wireshark_preferences(g)) {
+        out.push_back({"wireshark." + p.name, p.value, p.value, p.source});
+    }
+    return out;
+}
+
+void run_config_show(const GlobalOptions& g, bool json) {
+    const std::string file = g.config.file.empty() ? std::string() : g.config.file;
+    const auto settings = effective_settings(g);
+    std::string body;
+    if (json) {
+        nlohmann::ordered_json j;
+        j["file"] = file.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(file);
+        j["default_file"] = default_config_path().string();
+        j["settings"] = nlohmann::ordered_json::array();
+        for (const auto& s : settings) {
+            nlohmann::ordered_json item = {{"key", s.key}, {"value", s.value}};
+            switch (s.source.kind) {
+                case ValueSource::Kind::Default: item["source"] = "default"; break;
+                case ValueSource::Kind::CommandLine: item["source"] = "command_line"; break;
+                case ValueSource::Kind::File:
+                    item["source"] = "file";
+                    item["file"] = s.source.file;
+                    item["line"] = s.source.line;
+                    break;
+            }
+            j["settings"].push_back(std::move(item));
+        }
+        body = j.dump(2) + "\n";
+    } else {
+        body = file.empty() ? fmt::format("configuration file: none ({} does not exist)\n", default_config_path().string())
+                            : fmt::format("configuration file: {}\n", file);
+        std::size_t width = 0;
+        for (const auto& s : settings) width = std::max(width, s.key.size() + 3 + s.text.size());
+        for (const auto& s : settings) {
+            const std::string left = s.key + " = " + s.text;
+            body += fmt::format("{:<{}}  # {}\n", left, width, s.source.describe());
+        }
+    }
+    if (std::fwrite(body.data(), 1, body.size(), stdout) != body.size() || std::fflush(stdout) != 0) {
+        throw Error(ExitCode::OutputFailed, "standard output: write failed");
+    }
+}
+
+}  // namespace
+
+void setup_config(CLI::App& app, const GlobalOptions& global) {
+    CLI::App* cmd = app.add_subcommand("config", "The configuration file (see docs/config.md)");
+    cmd->require_subcommand(1);
+    auto json = std::make_shared<bool>(false);
+    CLI::App* show = cmd->add_subcommand("show", "Effective configuration and where each value comes from");
+    show->add_flag("--json", *json, "Output JSON");
+    show->callback([json, &global] { run_config_show(global, *json); });
+}
+
+}  // namespace mptcpanalyzer::cli

@@ -1,0 +1,251 @@
+"""The interactive shell, driven through a real pseudo-terminal (tmux): completion of a command
+name, an option, an option's fixed choices, a file path and the stream numbers of a loaded corpus
+capture (checked against tshark); `help CMD` prints the command's help; an unknown command prints
+an error and the shell goes on; Ctrl-D exits 0; history survives a restart (isolated
+XDG_STATE_HOME). Every wait polls the screen with a deadline: no fixed sleeps."""
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import tempfile
+import time
+
+from common import DATA_DIR, PROGRAM, Checker, run_program, tshark_fields
+
+checker = Checker("interactive shell")
+WORK = tempfile.mkdtemp(prefix="mptcp-test-shell-")
+ENV = {"XDG_CACHE_HOME": os.path.join(WORK, "cache"), "XDG_STATE_HOME": os.path.join(WORK, "state"),
+       "XDG_CONFIG_HOME": os.path.join(WORK, "config"), "HOME": os.path.join(WORK, "home"),
+       "INPUTRC": os.path.join(WORK, "inputrc")}  # no user readline settings
+TIMEOUT = 120  # generous: the sanitizer build is slow to start and dissect
+
+
+class Shell:
+    """mptcpanalyzer running in a detached tmux session of its own (private socket)."""
+
+    def __init__(self, name):
+        self.socket = os.path.join(WORK, f"tmux-{name}")
+        self.status_file = os.path.join(WORK, f"status-{name}")
+        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in ENV.items())
+        command = f"env {env} {shlex.quote(PROGRAM)}; echo $? > {shlex.quote(self.status_file)}"
+        self.tmux("new-session", "-d", "-x", "220", "-y", "60", "-s", "shell", command)
+
+    def tmux(self, *args, check=True):
+        return subprocess.run(["tmux", "-S", self.socket, "-f", "/dev/null", *args], capture_output=True, text=True,
+                              check=check)
+
+    def screen(self):
+        proc = self.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "shell", check=False)
+        return proc.stdout if proc.returncode == 0 else ""
+
+    def lines(self):
+        return [l.rstrip() for l in self.screen().splitlines() if l.strip()]
+
+    def wait_for(self, predicate, what):
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            lines = self.lines()
+            if lines and predicate(lines):
+                return lines
+            time.sleep(0.05)
+        checker.check(False, f"{what}: timed out; screen:\n" + "\n".join(self.lines()[-30:]))
+        return None
+
+    def last_line(self, expected, what):
+        return self.wait_for(lambda lines: lines[-1] == expected, what)
+
+    def type(self, text):
+        self.tmux("send-keys", "-t", "shell", "-l", text)
+
+    def keys(self, *keys):
+        self.tmux("send-keys", "-t", "shell", *keys)
+
+    def run(self, line, until, what):
+        """Type a command and Enter; wait until `until(lines)` and a fresh prompt after the output."""
+        before = len(self.lines())
+        self.type(line)
+        self.keys("Enter")
+        return self.wait_for(lambda lines: len(lines) > before and until(lines[before:]) and is_prompt(lines[-1]),
+                             what)
+
+    def status(self):
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            if os.path.exists(self.status_file):
+                with open(self.status_file) as f:
+                    text = f.read().strip()
+                if text:
+                    return int(text)
+            time.sleep(0.05)
+        return None
+
+    def kill(self):
+        self.tmux("kill-server", check=False)
+
+
+def is_prompt(line):
+    return re.fullmatch(r"mptcpanalyzer( \S+)?>", line) is not None
+
+
+def listing_after(lines, typed):
+    """The words readline listed (two Tabs on an ambiguous word): between the line being completed
+    and its copy that readline redraws under the listing."""
+    at = [i for i, l in enumerate(lines) if l.endswith("> " + typed.rstrip())]
+    if len(at) < 2 or at[-2] + 1 >= at[-1]:
+        return set()
+    return set(" ".join(lines[at[-2] + 1:at[-1]]).split())
+
+
+def expect_inline(shell, typed, completed, what):
+    shell.type(typed)
+    shell.keys("Tab")
+    ok = shell.wait_for(lambda lines: lines[-1].endswith("> " + completed), what) is not None
+    shell.keys("C-u")  # clear the line for the next test
+    shell.wait_for(lambda lines: is_prompt(lines[-1]), "line cleared")
+    return ok
+
+
+def expect_listing(shell, typed, expected, what):
+    """Tab Tab on `typed`; the listed candidates must be `expected` (or the one inline completion)."""
+    shell.type(typed)
+    shell.keys("Tab", "Tab")
+    if len(expected) == 1:
+        (only,) = expected
+        ok = shell.wait_for(lambda lines: lines[-1].endswith("> " + typed + only), what) is not None
+    else:
+        lines = shell.wait_for(lambda lines: lines[-1].endswith("> " + typed.rstrip())
+                               and listing_after(lines, typed) >= set(expected), what)
+        ok = lines is not None and checker.check(listing_after(lines, typed) == set(expected),
+                                                 f"{what}: listed {sorted(listing_after(lines, typed))}, "
+                                                 f"expected {sorted(expected)}")
+    shell.keys("C-u")
+    shell.wait_for(lambda lines: is_prompt(lines[-1]), "line cleared")
+    return ok
+
+
+def stream_numbers(capture, field):
+    rows = tshark_fields(capture, [field], display_filter=field.split(".")[0])
+    return {v for row in rows for v in row[0].split(",") if v != ""}
+
+
+def first_session(capture, plain_name):
+    shell = Shell("first")
+    try:
+        checker.check(shell.wait_for(lambda lines: lines[-1] == "mptcpanalyzer>", "the shell starts with its prompt")
+                      is not None, "prompt shown")
+        checker.check(expect_inline(shell, "list-m", "list-mptcp", "a command name completes"), "command completion")
+        checker.check(expect_inline(shell, "list-tcp --js", "list-tcp --json", "an option name completes"),
+                      "option completion")
+        checker.check(expect_inline(shell, "help list-s", "help list-subflows", "help's argument completes"),
+                      "help completion")
+        checker.check(expect_inline(shell, "cache cl", "cache clean", "a subcommand completes"), "subcommand completion")
+        # The choices of --direction, as `plot dsn --help` shows them.
+        helptext = run_program("plot", "dsn", "--help").stdout
+        m = re.search(r"--direction[^{\n]*\{([^}]*)\}", helptext)
+        if checker.check(m is not None, f"plot dsn --help shows the --direction choices: {helptext}"):
+            choices = set(m.group(1).split(","))
+            to = {c for c in choices if c.startswith("to_")}
+            expect_listing(shell, "plot dsn --direction to_", to, "an option's fixed choices complete")
+        # File paths.
+        checker.check(expect_inline(shell, "load " + os.path.join(os.path.dirname(capture), plain_name[:5]),
+                                    "load " + os.path.join(os.path.dirname(capture), plain_name),
+                                    "a file path completes"), "file completion")
+
+        # help CMD prints the command's own help (CLI11's, as `CMD --help`).
+        expected_help = [l.rstrip() for l in run_program("list-tcp", "--help").stdout.splitlines() if l.strip()]
+        lines = shell.run("help list-tcp", lambda out: any("--read" in l for l in out), "help list-tcp")
+        if lines:
+            checker.check(all(l in lines for l in expected_help),
+                          f"`help list-tcp` shows `list-tcp --help`:\n" + "\n".join(expected_help))
+
+        # An unknown command: an error, and the shell goes on.
+        lines = shell.run("frobnicate --now", lambda out: any("unknown command 'frobnicate'" in l for l in out),
+                          "an unknown command prints an error")
+        checker.check(lines is not None, "unknown command reported")
+        lines = shell.run("version", lambda out: any(l.startswith("mptcpanalyzer 0") or l.startswith("mptcpanalyzer 1")
+                                                      for l in out), "the shell goes on after an error")
+        checker.check(lines is not None, "a command after an error runs")
+
+        # load: the prompt shows the capture; stream numbers complete from it.
+        lines = shell.run(f"load {capture}", lambda out: any(l.startswith("loaded ") for l in out), "load")
+        checker.check(lines is not None and lines[-1] == f"mptcpanalyzer {os.path.basename(capture)}>",
+                      f"the prompt shows the loaded capture: {lines[-1] if lines else None}")
+        mptcp = stream_numbers(capture, "mptcp.stream")
+        tcp = stream_numbers(capture, "tcp.stream")
+        checker.check(len(mptcp) >= 2 and len(tcp) >= 2, f"test premise: several streams {mptcp} {tcp}")
+        expect_listing(shell, "list-subflows ", mptcp, "mptcp.stream numbers of the loaded capture complete")
+        expect_listing(shell, "tcp-summary ", tcp, "tcp.stream numbers of the loaded capture complete")
+        expect_listing(shell, "mptcp_summary ", mptcp, "an alias completes its arguments like its command")
+        m = re.search(r"attribute TEXT:\{([^}]*)\}", run_program("plot", "tcp-attr", "--help").stdout)
+        if checker.check(m is not None, "plot tcp-attr --help shows the attribute names"):
+            attrs = {a for a in m.group(1).split(",") if a.startswith("ts")}
+            expect_listing(shell, "plot tcp-attr 1 ts", attrs, "attribute names complete after the stream")
+        # A command without -r uses the loaded capture.
+        expected = run_program("list-mptcp", "-r", capture).stdout.splitlines()[0].rstrip()
+        lines = shell.run("lm", lambda out: expected in out, "`lm` lists the loaded capture's MPTCP connections")
+        checker.check(lines is not None, "alias + loaded capture")
+
+        shell.type("version")  # typed, not run: Ctrl-D only exits on an empty line
+        shell.keys("C-u")
+        shell.wait_for(lambda lines: is_prompt(lines[-1]), "line cleared")
+        shell.keys("C-d")
+        status = shell.status()
+        checker.check(status == 0, f"Ctrl-D leaves the shell with exit code 0: {status}")
+    finally:
+        shell.kill()
+
+
+def second_session():
+    history = os.path.join(ENV["XDG_STATE_HOME"], "mptcpanalyzer", "history")
+    checker.check(os.path.isfile(history), f"history file {history} written")
+    if os.path.isfile(history):
+        with open(history, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        checker.check("frobnicate --now" in text and "lm" in text.splitlines(), f"history holds the commands: {text}")
+    shell = Shell("second")
+    try:
+        shell.wait_for(lambda lines: lines[-1] == "mptcpanalyzer>", "the restarted shell starts")
+        shell.keys("Up")
+        checker.check(shell.last_line("mptcpanalyzer> lm", "Up recalls the last command of the previous session")
+                      is not None, "history survives a restart")
+        shell.keys("Up")
+        checker.check(shell.wait_for(lambda lines: lines[-1].startswith("mptcpanalyzer> load "),
+                                     "Up again recalls the one before") is not None, "history order")
+        shell.keys("C-u")
+        # Ctrl-C abandons the line being typed; the shell goes on.
+        shell.type("list-tcp --bogus")
+        shell.keys("C-c")
+        lines = shell.wait_for(lambda lines: lines[-1] == "mptcpanalyzer>"
+                               and lines[-2] == "mptcpanalyzer> list-tcp --bogus", "Ctrl-C gives a fresh prompt")
+        checker.check(lines is not None, "Ctrl-C abandons the line")
+        shell.type("quit")
+        shell.keys("Enter")
+        checker.check(shell.status() == 0, "quit leaves with exit code 0")
+    finally:
+        shell.kill()
+
+
+def main():
+    if not checker.check(shutil.which("tmux") is not None, "tmux is installed (the pseudo-terminal driver)"):
+        checker.finish()
+    os.makedirs(ENV["HOME"])
+    with open(ENV["INPUTRC"], "w") as f:
+        f.write("set bell-style none\n")
+    source = os.path.join(DATA_DIR, "concurrent.client.pcapng")
+    if not checker.check(os.path.isfile(source), f"{source} exists"):
+        checker.finish()
+    folder = os.path.join(WORK, "captures")
+    os.makedirs(folder)
+    plain_name = "concurrent-copy.pcapng"
+    capture = os.path.join(folder, plain_name)
+    shutil.copy(source, capture)
+    first_session(capture, plain_name)
+    second_session()
+    shutil.rmtree(WORK, ignore_errors=True)
+    checker.finish()
+
+
+if __name__ == "__main__":
+    main()
