@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "interrupt.hpp"
 #include "mptcpanalyzer/util/log.hpp"
 
 namespace mptcpanalyzer::cli {
@@ -64,18 +65,27 @@ ReadResult load_capture(const GlobalOptions& o, const std::string& capture_path)
                                      o.wireshark_preferences.end());
     const bool show_progress = ::isatty(STDERR_FILENO) == 1;
     bool shown = false;
-    if (show_progress) {
-        lo.read.progress = [&shown, capture_path](std::uint64_t done, std::uint64_t total) {
-            if (total == 0) return;
-            shown = true;
-            std::fprintf(stderr, "\rmptcpanalyzer: dissecting %s: %3u%%", capture_path.c_str(),
-                         static_cast<unsigned>(done * 100 / total));
-            std::fflush(stderr);
-        };
+    // Always set: it is also where a Ctrl-C in the shell stops a long dissection.
+    lo.read.progress = [&shown, show_progress, capture_path](std::uint64_t done, std::uint64_t total) {
+        throw_if_interrupted();
+        if (!show_progress || total == 0) return;
+        shown = true;
+        std::fprintf(stderr, "\rmptcpanalyzer: dissecting %s: %3u%%", capture_path.c_str(),
+                     static_cast<unsigned>(done * 100 / total));
+        std::fflush(stderr);
+    };
+    const auto clear_progress_line = [&shown] {
+        if (shown) std::fprintf(stderr, "\r\033[K");
+        shown = false;
+    };
+    try {
+        ReadResult result = mptcpanalyzer::load_capture(capture_path, lo);
+        clear_progress_line();
+        return result;
+    } catch (...) {
+        clear_progress_line();
+        throw;
     }
-    ReadResult result = mptcpanalyzer::load_capture(capture_path, lo);
-    if (shown) std::fprintf(stderr, "\r\033[K");
-    return result;
 }
 
 }  // namespace mptcpanalyzer::cli

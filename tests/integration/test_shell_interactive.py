@@ -227,6 +227,50 @@ def second_session():
         shell.kill()
 
 
+def cache_entries(folder):
+    """Every file under the cache folder (entries and any temporary file)."""
+    return sorted(os.path.join(d, n) for d, _, files in os.walk(folder) for n in files)
+
+
+def interrupted_command_session(source):
+    """Ctrl-C while a command runs stops that command, not the shell: `load` of a large capture
+    (the corpus capture appended 128 times, not in the cache yet) is interrupted once its
+    progress line shows, the shell reports it and prompts again, and the next command works."""
+    big = os.path.join(WORK, "captures", "large.pcapng")
+    merged = subprocess.run(["mergecap", "-a", "-w", big, *([source] * 128)], capture_output=True, text=True)
+    if not checker.check(merged.returncode == 0, f"mergecap builds a large capture: {merged.stderr}"):
+        return
+    shell = Shell("interrupt")
+    try:
+        shell.wait_for(lambda lines: lines[-1] == "mptcpanalyzer>", "the shell starts")
+        cache = ENV["XDG_CACHE_HOME"]
+        before = cache_entries(cache)
+        shell.type(f"load {big}")
+        shell.keys("Enter")
+        progress = shell.wait_for(lambda lines: "dissecting" in lines[-1], "the progress line of the load shows")
+        if progress is None:
+            return
+        started = time.monotonic()
+        shell.keys("C-c")
+        lines = shell.wait_for(lambda lines: lines[-1] == "mptcpanalyzer>", "a fresh prompt after Ctrl-C")
+        elapsed = time.monotonic() - started
+        text = "\n".join(lines or [])
+        checker.check(lines is not None and "interrupted (Ctrl-C)" in text,
+                      f"the interrupted command is reported: {text[-400:]}")
+        checker.check("loaded " not in text, "the interrupted load did not complete")
+        checker.check(elapsed < 30, f"the command stopped soon after Ctrl-C ({elapsed:.1f} s)")
+        checker.check(cache_entries(cache) == before,
+                      "the interrupted dissection stored no cache entry (nor left a temporary file)")
+        listing = shell.run("list-tcp -r " + source, lambda out: any(l.startswith("tcp.stream 0:") for l in out),
+                            "a command after the interrupted one")
+        checker.check(listing is not None, "the shell keeps working after an interrupted command")
+        shell.type("quit")
+        shell.keys("Enter")
+        checker.check(shell.status() == 0, "quit after an interrupted command exits 0")
+    finally:
+        shell.kill()
+
+
 def main():
     if not checker.check(shutil.which("tmux") is not None, "tmux is installed (the pseudo-terminal driver)"):
         checker.finish()
@@ -243,6 +287,7 @@ def main():
     shutil.copy(source, capture)
     first_session(capture, plain_name)
     second_session()
+    interrupted_command_session(source)
     shutil.rmtree(WORK, ignore_errors=True)
     checker.finish()
 

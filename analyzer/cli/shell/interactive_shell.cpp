@@ -16,6 +16,7 @@
 
 #include "app.hpp"
 #include "completion.hpp"
+#include "interrupt.hpp"
 #include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/version.hpp"
 #include "session.hpp"
@@ -138,7 +139,7 @@ int run_interactive_shell(Session& session) {
         struct sigaction previous {};
         sigaction(SIGINT, &interrupt, &previous);
         char* raw = readline(prompt(session).c_str());
-        sigaction(SIGINT, &previous, nullptr);  // Ctrl-C during a command ends the program, as before
+        sigaction(SIGINT, &previous, nullptr);
         if (raw == nullptr) {  // Ctrl-D on an empty line
             std::fputs("\n", stdout);
             break;
@@ -148,6 +149,9 @@ int run_interactive_shell(Session& session) {
         if (line.find_first_not_of(" \t") == std::string::npos) continue;
         history.remember(line);
         try {
+            // Ctrl-C during a command stops that command (at the reader's next progress point)
+            // and comes back to the prompt.
+            const CommandInterruptScope interruptible;
             run_command(session, split_command_line(line), "");
         } catch (const Error& e) {
             log::error("{}", e.what());

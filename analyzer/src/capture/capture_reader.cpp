@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <memory>
 
 #include "epan_runtime.hpp"
@@ -264,6 +265,9 @@ ReadResult CaptureReader::read(const std::string& path) const {
     // TCP/IPv4 header each): reserving it avoids copying columns as they grow.
     result.table.reserve(static_cast<std::size_t>(file_size / 56) + 16);
 
+    // A progress callback may throw to stop the read (Ctrl-C in the shell): caught here so the
+    // dissection session and buffers are released first, and rethrown after.
+    std::exception_ptr stopped;
     while (wtap_read(wth.get(), &rec, &buf, &err, &err_info, &offset)) {
         ++frame_num;
         frame_data fd;
@@ -288,7 +292,12 @@ ReadResult CaptureReader::read(const std::string& path) const {
         frame_data_destroy(&fd);
         wtap_rec_reset(&rec);
         if (options_.progress && (frame_num & 0x3fff) == 0) {
-            options_.progress(static_cast<std::uint64_t>(offset), file_size);
+            try {
+                options_.progress(static_cast<std::uint64_t>(offset), file_size);
+            } catch (...) {
+                stopped = std::current_exception();
+                break;
+            }
         }
     }
     ferr = err;
@@ -312,6 +321,10 @@ ReadResult CaptureReader::read(const std::string& path) const {
     epan_free(epan);
     ws_buffer_free(&buf);
     wtap_rec_cleanup(&rec);
+    if (stopped) {
+        g_free(err_info);
+        std::rethrow_exception(stopped);
+    }
 
     if (ferr != 0) {
         std::string detail = ferr == WTAP_ERR_SHORT_READ ? "the capture is cut off in the middle of a packet"
