@@ -4,11 +4,11 @@ line > the configuration file > the default. Also `config show` reports each val
 import glob
 import json
 import os
-import struct
 import subprocess
 import time
 
 from common import DATA_DIR, PROGRAM, Checker
+from plot_helpers import png_size
 from xdg_sandbox import Sandbox
 
 BASIC = os.path.join(DATA_DIR, "basic.client.pcapng")
@@ -22,14 +22,6 @@ def is_json(text):
         return True
     except ValueError:
         return False
-
-
-def png_size(path):
-    with open(path, "rb") as f:
-        head = f.read(24)
-    if head[:8] != b"\x89PNG\r\n\x1a\n":
-        return None
-    return struct.unpack(">II", head[16:24])
 
 
 def cache_files(folder):

@@ -4,19 +4,11 @@ that appears literally and runs nothing."""
 
 import json
 import os
-import struct
 import subprocess
 import tempfile
 
 from common import DATA_DIR, PROGRAM, Checker, run_program
-
-
-def png_size(path):
-    with open(path, "rb") as f:
-        head = f.read(24)
-    if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
-        return None
-    return struct.unpack(">II", head[16:24])
+from plot_helpers import png_size
 
 
 def main():
