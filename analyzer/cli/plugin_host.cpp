@@ -18,6 +18,7 @@
 #include "mptcpanalyzer/export/gnuplot.hpp"
 #include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/util/log.hpp"
+#include "mptcpanalyzer/util/xdg.hpp"
 #include "plot_common.hpp"
 
 #ifndef MPTCP_SYSTEM_PLUGIN_DIR
@@ -371,11 +372,7 @@ void load_one(const std::string& path, PluginRecord& record, std::vector<PluginE
 }
 
 std::string data_home() {
-    const char* xdg = std::getenv("XDG_DATA_HOME");
-    if (xdg && xdg[0] == '/') return xdg;
-    const char* home = std::getenv("HOME");
-    const std::string base = home && home[0] ? home : g_get_home_dir();
-    return base + "/.local/share";
+    return xdg_base_directory("XDG_DATA_HOME", ".local/share").string();
 }
 
 // Binds the plugin's declared options to CLI11 on `cmd`.

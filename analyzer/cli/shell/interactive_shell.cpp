@@ -19,6 +19,7 @@
 #include "interrupt.hpp"
 #include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/version.hpp"
+#include "mptcpanalyzer/util/xdg.hpp"
 #include "session.hpp"
 
 namespace mptcpanalyzer::cli {
@@ -63,12 +64,7 @@ std::size_t history_size(const Session& session) {
 }
 
 std::filesystem::path history_path() {
-    // $XDG_STATE_HOME, else ~/.local/state (GLib follows the XDG base directory specification).
-    const char* state = g_getenv("XDG_STATE_HOME");
-    std::filesystem::path base = state && *state && g_path_is_absolute(state)
-                                     ? std::filesystem::path(state)
-                                     : std::filesystem::path(g_get_home_dir()) / ".local" / "state";
-    return base / "mptcpanalyzer" / "history";
+    return xdg_base_directory("XDG_STATE_HOME", ".local/state") / "mptcpanalyzer" / "history";
 }
 
 class History {

@@ -19,6 +19,7 @@
 #include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/util/log.hpp"
 #include "mptcpanalyzer/version.hpp"
+#include "mptcpanalyzer/util/xdg.hpp"
 
 // File layout: see README.md next to this file. All integers are in the writer's native byte
 // order; the byte-order mark makes a file from a machine of the other order a foreign file.
@@ -482,13 +483,7 @@ TableCache::TableCache(std::filesystem::path directory, std::uint64_t size_limit
     : directory_(std::move(directory)), size_limit_(size_limit) {}
 
 std::filesystem::path TableCache::default_directory() {
-    // XDG Base Directory: a relative XDG_CACHE_HOME is invalid and must be ignored.
-    const char* xdg = std::getenv("XDG_CACHE_HOME");
-    if (xdg && xdg[0] == '/') return std::filesystem::path(xdg) / "mptcpanalyzer";
-    const char* home = std::getenv("HOME");
-    // g_get_home_dir() falls back to the password database (HOME unset, e.g. under some daemons).
-    const std::filesystem::path home_dir = home && home[0] != '\0' ? home : g_get_home_dir();
-    return home_dir / ".cache" / "mptcpanalyzer";
+    return xdg_base_directory("XDG_CACHE_HOME", ".cache") / "mptcpanalyzer";
 }
 
 std::string TableCache::serialize(const CacheKey& key, const ReadResult& result) {

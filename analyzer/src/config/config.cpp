@@ -17,6 +17,7 @@
 
 #include "mptcpanalyzer/export/packet_export.hpp"
 #include "mptcpanalyzer/util/error.hpp"
+#include "mptcpanalyzer/util/xdg.hpp"
 
 namespace mptcpanalyzer {
 namespace {
@@ -118,11 +119,7 @@ Config::Config() {
 }
 
 std::filesystem::path default_config_path() {
-    const char* xdg = std::getenv("XDG_CONFIG_HOME");
-    if (xdg && xdg[0] == '/') return std::filesystem::path(xdg) / "mptcpanalyzer" / "config";
-    const char* home = std::getenv("HOME");
-    const std::filesystem::path base = home && home[0] ? std::filesystem::path(home) : std::filesystem::path(g_get_home_dir());
-    return base / ".config" / "mptcpanalyzer" / "config";
+    return xdg_base_directory("XDG_CONFIG_HOME", ".config") / "mptcpanalyzer" / "config";
 }
 
 std::uint64_t parse_byte_size(const std::string& text) {
