@@ -1,7 +1,5 @@
 #include "mptcpanalyzer/analysis/events.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 
 #include "mptcpanalyzer/analysis/mptcp_data.hpp"
@@ -21,8 +19,11 @@ std::string ids_text(const std::vector<std::uint8_t>& ids) {
     return s;
 }
 
+using V = EventValue;
+
 void add_connection_events(const PacketTable& table, const ConnectionModel& model, const MptcpConnection* m,
-                           const std::vector<std::uint32_t>& tcp_streams, std::vector<MptcpEvent>& out) {
+                           const std::vector<std::uint32_t>& tcp_streams, const ConnectionDataSource& source,
+                           std::vector<MptcpEvent>& out) {
     const auto& c = table.columns();
     for (std::size_t i = 0; i < tcp_streams.size(); ++i) {
         const TcpConnection* conn = model.find_tcp(tcp_streams[i]);
@@ -53,74 +54,73 @@ void add_connection_events(const PacketTable& table, const ConnectionModel& mode
                 switch (o.subtype) {
                     case MptcpSubtype::Capable: {
                         auto e = event("mp_capable");
-                        e.details = {{"step", handshake_step(r.flags)}, {"version", std::to_string(o.version)},
-                                     {"checksum_requested", (o.flags & 0x80) ? "yes" : "no"}};
-                        if (o.has_sender_key) e.details.emplace_back("sender_key", fmt::format("{:016x}", o.sender_key));
-                        if (o.has_receiver_key) e.details.emplace_back("receiver_key", fmt::format("{:016x}", o.receiver_key));
+                        e.details = {{"step", V::named(handshake_step(r.flags))}, {"version", V::count(o.version)},
+                                     {"checksum_requested", V::flag(o.flags & 0x80)}};
+                        if (o.has_sender_key) e.details.emplace_back("sender_key", V::key(o.sender_key));
+                        if (o.has_receiver_key) e.details.emplace_back("receiver_key", V::key(o.receiver_key));
                         out.push_back(std::move(e));
                         break;
                     }
                     case MptcpSubtype::Join: {
                         auto e = event("mp_join");
-                        e.details = {{"step", handshake_step(r.flags)}};
-                        if (o.has_address_id) e.details.emplace_back("address_id", std::to_string(o.address_id));
-                        if (o.has_token) e.details.emplace_back("token", fmt::format("{:08x}", o.token));
-                        if (r.flags & tcp_flag::kSyn) e.details.emplace_back("backup", o.backup ? "yes" : "no");
+                        e.details = {{"step", V::named(handshake_step(r.flags))}};
+                        if (o.has_address_id) e.details.emplace_back("address_id", V::count(o.address_id));
+                        if (o.has_token) e.details.emplace_back("token", V::token(o.token));
+                        if (r.flags & tcp_flag::kSyn) e.details.emplace_back("backup", V::flag(o.backup));
                         if (sf && sf->hmac_valid && o.hmac_length)
-                            e.details.emplace_back("hmac", *sf->hmac_valid ? "valid" : "mismatch");
+                            e.details.emplace_back("hmac", V::named(*sf->hmac_valid ? "valid" : "mismatch"));
                         out.push_back(std::move(e));
                         break;
                     }
                     case MptcpSubtype::AddAddr: {
                         auto e = event("add_addr");
-                        e.details = {{"address_id", std::to_string(o.address_id)},
-                                     {"address", o.address.to_string()},
-                                     {"port", o.has_port ? std::to_string(o.port) : std::string()},
-                                     {"echo", o.echo ? "yes" : "no"}};
+                        e.details = {{"address_id", V::count(o.address_id)},
+                                     {"address", V::named(o.address.to_string())},
+                                     {"port", o.has_port ? V::count(o.port) : V::named("")},
+                                     {"echo", V::flag(o.echo)}};
                         out.push_back(std::move(e));
                         break;
                     }
                     case MptcpSubtype::RemoveAddr: {
                         auto e = event("remove_addr");
-                        e.details = {{"address_ids", ids_text(o.address_ids)}};
+                        e.details = {{"address_ids", V::named(ids_text(o.address_ids))}};
                         out.push_back(std::move(e));
                         break;
                     }
                     case MptcpSubtype::Prio: {
                         auto e = event("mp_prio");
-                        e.details = {{"backup", o.backup ? "yes" : "no"}};
-                        if (o.has_address_id) e.details.emplace_back("address_id", std::to_string(o.address_id));
+                        e.details = {{"backup", V::flag(o.backup)}};
+                        if (o.has_address_id) e.details.emplace_back("address_id", V::count(o.address_id));
                         out.push_back(std::move(e));
                         break;
                     }
                     case MptcpSubtype::Fail: {
                         auto e = event("mp_fail");
-                        e.details = {{"raw_dsn", std::to_string(o.dsn)},
-                                     {"meaning", "the receiver detected a DSS checksum failure"}};
+                        e.details = {{"raw_dsn", V::count(o.dsn)}};
                         out.push_back(std::move(e));
                         break;
                     }
                     case MptcpSubtype::FastClose: {
                         auto e = event("mp_fastclose");
-                        e.details = {{"receiver_key", fmt::format("{:016x}", o.receiver_key)}};
+                        e.details = {{"receiver_key", V::key(o.receiver_key)}};
                         out.push_back(std::move(e));
                         break;
                     }
                     case MptcpSubtype::TcpRst: {
                         auto e = event("mp_tcprst");
-                        e.details = {{"reason", std::to_string(o.reason)}, {"flags", std::to_string(o.flags)}};
+                        e.details = {{"reason", V::count(o.reason)}, {"flags", V::count(o.flags)}};
                         out.push_back(std::move(e));
                         break;
                     }
                     case MptcpSubtype::Dss: {
                         if (o.has_mapping && o.data_level_length == 0) {
                             auto e = event("infinite_mapping");
-                            e.details = {{"raw_dsn", std::to_string(o.dsn)}};
+                            e.details = {{"raw_dsn", V::count(o.dsn)}};
                             out.push_back(std::move(e));
                         }
                         if (o.data_fin) {
                             auto e = event("data_fin");
-                            if (o.has_mapping) e.details = {{"raw_dsn", std::to_string(o.dsn)}};
+                            if (o.has_mapping) e.details = {{"raw_dsn", V::count(o.dsn)}};
                             out.push_back(std::move(e));
                         }
                         break;
@@ -133,7 +133,7 @@ void add_connection_events(const PacketTable& table, const ConnectionModel& mode
     }
     if (m) {
         // DSS checksums we could verify (payload captured whole): a failure is an event.
-        const ConnectionData data = map_connection_data(table, model, *m);
+        const ConnectionData& data = source(*m);
         for (const auto& chk : data.checksums) {
             if (chk.valid) continue;
             MptcpEvent e;
@@ -143,9 +143,8 @@ void add_connection_events(const PacketTable& table, const ConnectionModel& mode
             e.mptcp_stream = m->mptcp_stream;
             e.kind = "checksum_failure";
             e.sender = chk.direction == DataDirection::ToServer ? "client" : "server";
-            e.details = {{"mapping_first_frame", std::to_string(c.frame_number[chk.row])},
-                         {"mapping_last_frame", std::to_string(c.frame_number[chk.last_row])},
-                         {"meaning", "the DSS checksum does not match the mapping's data as captured"}};
+            e.details = {{"mapping_first_frame", V::count(c.frame_number[chk.row])},
+                         {"mapping_last_frame", V::count(c.frame_number[chk.last_row])}};
             out.push_back(std::move(e));
         }
     }
@@ -159,7 +158,7 @@ void add_connection_events(const PacketTable& table, const ConnectionModel& mode
             e.mptcp_stream = m->mptcp_stream;
             e.kind = "fallback";
             e.sender = "";
-            e.details = {{"reason", to_string(m->fallback)}};
+            e.details = {{"reason", V::named(to_string(m->fallback))}};
             out.push_back(std::move(e));
             break;
         }
@@ -169,7 +168,7 @@ void add_connection_events(const PacketTable& table, const ConnectionModel& mode
 }  // namespace
 
 std::vector<MptcpEvent> mptcp_events(const PacketTable& table, const ConnectionModel& model,
-                                     const MptcpConnection* connection) {
+                                     const MptcpConnection* connection, const ConnectionDataSource& source) {
     std::vector<MptcpEvent> out;
     auto streams_of = [](const MptcpConnection& m) {
         std::vector<std::uint32_t> s;
@@ -177,13 +176,22 @@ std::vector<MptcpEvent> mptcp_events(const PacketTable& table, const ConnectionM
         return s;
     };
     if (connection) {
-        add_connection_events(table, model, connection, streams_of(*connection), out);
+        add_connection_events(table, model, connection, streams_of(*connection), source, out);
     } else {
-        for (const auto& m : model.mptcp) add_connection_events(table, model, &m, streams_of(m), out);
-        add_connection_events(table, model, nullptr, model.unattached_subflows, out);
+        for (const auto& m : model.mptcp) add_connection_events(table, model, &m, streams_of(m), source, out);
+        add_connection_events(table, model, nullptr, model.unattached_subflows, source, out);
     }
     std::stable_sort(out.begin(), out.end(), [](const MptcpEvent& a, const MptcpEvent& b) { return a.frame < b.frame; });
     return out;
+}
+
+std::vector<MptcpEvent> mptcp_events(const PacketTable& table, const ConnectionModel& model,
+                                     const MptcpConnection* connection) {
+    ConnectionData kept;
+    return mptcp_events(table, model, connection, [&](const MptcpConnection& m) -> const ConnectionData& {
+        kept = map_connection_data(table, model, m);
+        return kept;
+    });
 }
 
 }  // namespace mptcpanalyzer

@@ -7,7 +7,6 @@
 
 namespace mptcpanalyzer {
 
-const char* to_string(DataDirection d) { return d == DataDirection::ToServer ? "to_server" : "to_client"; }
 
 std::uint64_t extend_dsn(std::uint64_t raw, bool eight_bytes, std::optional<std::uint64_t> last) {
     if (eight_bytes || !last) return raw;
@@ -126,9 +125,7 @@ ConnectionData map_connection_data(const PacketTable& table, const ConnectionMod
         const std::uint32_t row = ref.row;
         const Subflow& sf = m.subflows[ref.subflow];
         const TcpDirection tdir = ref.conn->direction_of(table, row);
-        // TCP client of a subflow towards the server is the MPTCP client.
-        const bool to_server = (tdir == TcpDirection::ClientToServer) == sf.towards_server;
-        const auto dir = to_server ? DataDirection::ToServer : DataDirection::ToClient;
+        const DataDirection dir = sf.data_direction(tdir);
         const std::size_t d = static_cast<std::size_t>(dir);
         auto& maps = mappings[ref.subflow][static_cast<std::size_t>(tdir)];
         const std::uint8_t bits = c.dss_bits[row];

@@ -141,8 +141,7 @@ std::vector<AttributePoint> tcp_attribute_series(const PacketTable& table, const
 
 DataDirection data_direction_of(const PacketTable& table, const TcpConnection& conn, const Subflow& sf,
                                 std::uint32_t row) {
-    const bool to_server = (conn.direction_of(table, row) == TcpDirection::ClientToServer) == sf.towards_server;
-    return to_server ? DataDirection::ToServer : DataDirection::ToClient;
+    return sf.data_direction(conn.direction_of(table, row));
 }
 
 std::vector<AttributePoint> mptcp_attribute_series(const PacketTable& table, const ConnectionModel& model,
@@ -159,9 +158,7 @@ std::vector<AttributePoint> mptcp_attribute_series(const PacketTable& table, con
         std::vector<std::uint32_t> rows;
         for (auto row : conn->rows)
             if (data_direction_of(table, *conn, sf, row) == direction) rows.push_back(row);
-        const TcpDirection tdir = (direction == DataDirection::ToServer) == sf.towards_server
-                                      ? TcpDirection::ClientToServer
-                                      : TcpDirection::ServerToClient;
+        const TcpDirection tdir = sf.tcp_direction(direction);
         return tcp_values(table, rows, *tcp, window_scales(table, *conn)[static_cast<std::size_t>(tdir)]);
     }
     switch (attribute) {

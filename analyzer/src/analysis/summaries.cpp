@@ -47,8 +47,7 @@ MptcpSummary summarize_mptcp(const PacketTable& table, const ConnectionModel& mo
             sc.tcp_stream = sf.tcp_stream;
             const TcpConnection* conn = model.find_tcp(sf.tcp_stream);
             if (!conn) continue;
-            // Data to the MPTCP server flows client->server on subflows towards the server.
-            const auto tdir = static_cast<std::size_t>((d == 0) == sf.towards_server ? 0 : 1);
+            const auto tdir = static_cast<std::size_t>(sf.tcp_direction(ds.direction));
             const TcpDirectionStats& st = conn->directions[tdir];
             sc.wire_bytes = st.payload_bytes;
             if (st.packets) {
@@ -84,8 +83,7 @@ MptcpSummary summarize_mptcp(const PacketTable& table, const ConnectionModel& mo
         if (it == subflow_of_stream.end()) continue;
         const TcpConnection* conn = model.find_tcp(it->second->tcp_stream);
         if (!conn) continue;
-        const bool to_server = (conn->direction_of(table, row) == TcpDirection::ClientToServer) == it->second->towards_server;
-        ++s.directions[to_server ? 0 : 1].unmapped_segments;
+        ++s.directions[static_cast<std::size_t>(it->second->data_direction(conn->direction_of(table, row)))].unmapped_segments;
     }
     return s;
 }

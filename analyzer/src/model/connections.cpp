@@ -13,6 +13,7 @@ std::string Endpoint::to_string() const {
     return fmt::format("{}:{}", address.to_string(), port);
 }
 
+const char* to_string(DataDirection d) { return d == DataDirection::ToServer ? "to_server" : "to_client"; }
 const char* to_string(TcpDirection d) {
     return d == TcpDirection::ClientToServer ? "client_to_server" : "server_to_client";
 }
@@ -474,8 +475,7 @@ private:
             const TcpConnection& conn = model_.tcp[static_cast<std::size_t>(tcp_index_[sf.tcp_stream])];
             for (auto row : conn.rows) {
                 const auto bits = c_.mptcp_subtypes[row];
-                const bool tcp_from_client = conn.direction_of(table_, row) == TcpDirection::ClientToServer;
-                const std::size_t mdir = tcp_from_client == sf.towards_server ? 0 : 1;
+                const auto mdir = static_cast<std::size_t>(sf.data_direction(conn.direction_of(table_, row)));
                 if (c_.payload_length[row] > 0) {
                     if (!any_data) first_data_row = row;
                     any_data = true;

@@ -4,13 +4,35 @@
 // MP_TCPRST, DATA_FIN, fallback, infinite mapping), in capture order.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "mptcpanalyzer/analysis/mptcp_data.hpp"
 #include "mptcpanalyzer/model/connections.hpp"
 
 namespace mptcpanalyzer {
+
+// A detail's value, typed: how it is shown (yes/no, hex digits) is the report layer's business.
+struct EventValue {
+    enum class Kind : std::uint8_t {
+        Flag,    // a protocol flag
+        Number,  // a count, id, port, raw DSN, frame number
+        Key,     // a 64-bit MPTCP key
+        Token,   // a 32-bit token
+        Name,    // a stable snake_case name (handshake step, verdict, reason) or an address
+    };
+    Kind kind = Kind::Number;
+    std::uint64_t number = 0;  // Flag (0/1), Number, Key, Token
+    std::string name;          // Name
+
+    static EventValue flag(bool v) { return {Kind::Flag, v ? 1U : 0U, {}}; }
+    static EventValue count(std::uint64_t v) { return {Kind::Number, v, {}}; }
+    static EventValue key(std::uint64_t v) { return {Kind::Key, v, {}}; }
+    static EventValue token(std::uint32_t v) { return {Kind::Token, v, {}}; }
+    static EventValue named(std::string v) { return {Kind::Name, 0, std::move(v)}; }
+};
 
 struct MptcpEvent {
     std::int64_t time_ns = 0;
@@ -19,10 +41,17 @@ struct MptcpEvent {
     std::int64_t mptcp_stream = -1;   // -1: an unattached subflow
     std::string kind;                 // stable snake_case: mp_capable, mp_join, add_addr, ...
     std::string sender;               // "client" or "server": the MPTCP endpoint that sent it
-    std::vector<std::pair<std::string, std::string>> details;  // ordered key/value pairs
+    std::vector<std::pair<std::string, EventValue>> details;  // ordered
 };
 
+// The data-level view of a connection, for the checksum verdicts (an AnalysisSession passes the
+// one it keeps).
+using ConnectionDataSource = std::function<const ConnectionData&(const MptcpConnection&)>;
+
 // Events of `connection`, or of every MPTCP connection and unattached subflow when null.
+std::vector<MptcpEvent> mptcp_events(const PacketTable& table, const ConnectionModel& model,
+                                     const MptcpConnection* connection, const ConnectionDataSource& data);
+// The same, mapping each connection's data itself.
 std::vector<MptcpEvent> mptcp_events(const PacketTable& table, const ConnectionModel& model,
                                      const MptcpConnection* connection);
 

@@ -15,10 +15,6 @@
 
 namespace mptcpanalyzer {
 
-// MPTCP data direction: towards the MPTCP server (sent by the client) or towards the client.
-enum class DataDirection : std::uint8_t { ToServer = 0, ToClient = 1 };
-const char* to_string(DataDirection d);
-
 struct DataSegment {
     std::uint32_t row = 0;
     std::uint16_t subflow = 0;  // index in MptcpConnection::subflows

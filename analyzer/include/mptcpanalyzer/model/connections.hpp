@@ -27,6 +27,10 @@ struct Endpoint {
 enum class TcpDirection : std::uint8_t { ClientToServer = 0, ServerToClient = 1 };
 const char* to_string(TcpDirection d);
 
+// MPTCP data direction: towards the MPTCP server (sent by the client) or towards the client.
+enum class DataDirection : std::uint8_t { ToServer = 0, ToClient = 1 };
+const char* to_string(DataDirection d);
+
 // What decided which end is the client. Only `Syn` is certain; the others are inferred.
 enum class Orientation : std::uint8_t { Syn, SynAck, PortNumbers, FirstPacket };
 const char* to_string(Orientation o);
@@ -108,6 +112,17 @@ struct Subflow {
     std::optional<bool> hmac_valid;                  // MP_JOIN HMACs checked when keys are known
     std::optional<std::uint8_t> tcprst_reason;       // MP_TCPRST reason, when one was sent
     bool fastclose = false;                          // an MP_FASTCLOSE was sent on it
+
+    // The TCP direction of this subflow that carries data in `direction`, and back: data to the
+    // MPTCP server flows client->server on a subflow whose TCP server is the MPTCP server.
+    TcpDirection tcp_direction(DataDirection direction) const {
+        return (direction == DataDirection::ToServer) == towards_server ? TcpDirection::ClientToServer
+                                                                        : TcpDirection::ServerToClient;
+    }
+    DataDirection data_direction(TcpDirection direction) const {
+        return (direction == TcpDirection::ClientToServer) == towards_server ? DataDirection::ToServer
+                                                                             : DataDirection::ToClient;
+    }
 };
 
 struct MptcpConnection {

@@ -1,0 +1,289 @@
+// tcp-summary and mptcp-summary.
+
+#include <fmt/format.h>
+
+#include "fields.hpp"
+#include "mptcpanalyzer/report/reports.hpp"
+
+namespace mptcpanalyzer::report {
+namespace {
+
+const RecordSpec<const Rate*>& rate_spec() {
+    static const RecordSpec<const Rate*> spec(
+        "rate", "Bytes over a duration (0 when the duration is 0).",
+        {
+            {{.name = "bytes_per_second", .title = "B/s", .type = Type::Real, .unit = Unit::BytesPerSecond,
+              .meaning = "bytes per second", .decimals = 3},
+             [](const Rate* r) { return Value(r->bytes_per_second); }},
+            {{.name = "bits_per_second", .title = "bit/s", .type = Type::Real, .unit = Unit::BitsPerSecond,
+              .meaning = "bits per second", .decimals = 3},
+             [](const Rate* r) { return Value(r->bits_per_second); }},
+        });
+    return spec;
+}
+
+Column rate_column(const char* name, const char* meaning, const char* csv_prefix) {
+    return {.name = name, .title = name, .type = Type::Record, .meaning = meaning, .nested = &rate_spec().schema(),
+            .csv_prefix = csv_prefix};
+}
+
+// --- tcp-summary -----------------------------------------------------------------------------
+
+const RecordSpec<const TcpDirectionSummary*>& tcp_direction_spec() {
+    using R = const TcpDirectionSummary*;
+    static const RecordSpec<R> spec(
+        "tcp_direction", "What one direction of a TCP connection carried.",
+        {
+            {{.name = "direction", .title = "Direction", .meaning = "client_to_server or server_to_client"},
+             [](R d) { return Value(to_string(d->direction)); }},
+            {{.name = "from", .title = "From", .meaning = "sender address:port"},
+             [](R d) { return Value(d->from.to_string()); }},
+            {{.name = "to", .title = "To", .meaning = "receiver address:port"}, [](R d) { return Value(d->to.to_string()); }},
+            {{.name = "packets", .title = "Packets", .type = Type::Unsigned, .unit = Unit::Packets,
+              .meaning = "segments sent"},
+             [](R d) { return Value(d->stats.packets); }},
+            {{.name = "wire_bytes", .title = "Wire bytes", .type = Type::Unsigned, .unit = Unit::Bytes,
+              .meaning = "TCP payload, retransmissions included"},
+             [](R d) { return Value(d->stats.payload_bytes); }},
+            {{.name = "unique_bytes", .title = "Unique bytes", .type = Type::Unsigned, .unit = Unit::Bytes,
+              .meaning = "sequence space covered by payload"},
+             [](R d) { return Value(d->stats.unique_bytes); }},
+            {{.name = "retransmitted_bytes", .title = "Retransmitted bytes", .type = Type::Unsigned, .unit = Unit::Bytes,
+              .meaning = "payload at or below data already sent"},
+             [](R d) { return Value(d->stats.retransmitted_bytes); }},
+            {{.name = "first_ns", .title = "First packet", .type = Type::Integer, .unit = Unit::Timestamp,
+              .meaning = "capture time of its first segment"},
+             [](R d) { return Value(d->stats.first_ns); }},
+            {{.name = "last_ns", .title = "Last packet", .type = Type::Integer, .unit = Unit::Timestamp,
+              .meaning = "capture time of its last segment"},
+             [](R d) { return Value(d->stats.last_ns); }},
+            {{.name = "duration_ns", .title = "Duration", .type = Type::Integer, .unit = Unit::Duration,
+              .meaning = "last minus first segment"},
+             [](R d) { return Value(d->duration_ns); }},
+            {rate_column("wire_rate", "wire bytes over the duration", "wire_"),
+             [](R d) { return Value(rate_spec().record(&d->wire_rate)); }},
+            {rate_column("unique_rate", "unique bytes over the duration", "unique_"),
+             [](R d) { return Value(rate_spec().record(&d->unique_rate)); }},
+        });
+    return spec;
+}
+
+struct TcpSummaryRow {
+    const TcpConnection* tcp;
+    const TcpSummary* summary;
+};
+
+const RecordSpec<TcpSummaryRow>& tcp_summary_spec() {
+    using R = TcpSummaryRow;
+    static const RecordSpec<R> spec(
+        "tcp_summary", "Per-direction statistics of one TCP connection.",
+        {
+            {{.name = "tcp_stream", .title = "TCP stream", .type = Type::Count, .meaning = "Wireshark's tcp.stream"},
+             [](const R& r) { return Value(r.tcp->tcp_stream); }},
+            {{.name = "client", .title = "Client", .meaning = "address:port of the end that sent the SYN"},
+             [](const R& r) { return Value(r.tcp->client.to_string()); }},
+            {{.name = "server", .title = "Server", .meaning = "address:port of the other end"},
+             [](const R& r) { return Value(r.tcp->server.to_string()); }},
+            {{.name = "orientation", .title = "Orientation", .meaning = "what decided the client (see list-tcp)"},
+             [](const R& r) { return Value(to_string(r.tcp->orientation)); }},
+            {{.name = "end", .title = "End", .meaning = "open, half_closed, fin or rst"},
+             [](const R& r) { return Value(to_string(r.tcp->end)); }},
+            {{.name = "directions", .title = "Directions", .type = Type::Records,
+              .meaning = "client_to_server, then server_to_client", .nested = &tcp_direction_spec().schema()},
+             [](const R& r) {
+                 return Value(tcp_direction_spec().table(std::vector<const TcpDirectionSummary*>{
+                     &r.summary->directions[0], &r.summary->directions[1]}));
+             }},
+        },
+        {{"tcp_stream", "tcp_stream", true}});
+    return spec;
+}
+
+std::string tcp_summary_text(const Document& d) {
+    const RowRef c = d.root.ref();
+    std::string out = fmt::format("tcp.stream {}: {} -> {}{}, {}\n", plain(c, "tcp_stream"), plain(c, "client"),
+                                  plain(c, "server"),
+                                  plain(c, "orientation") != "syn"
+                                      ? fmt::format(" (orientation inferred from {})", plain(c, "orientation"))
+                                      : "",
+                                  plain(c, "end"));
+    const Table& dirs = *c["directions"].table();
+    for (std::size_t i = 0; i < dirs.size(); ++i) {
+        const RowRef r = dirs.row(i);
+        const RowRef wire = r["wire_rate"].record()->ref();
+        out += fmt::format(
+            "  {} -> {}: {} packets, {} on the wire ({} bytes, {} retransmitted), {} unique, duration {}, "
+            "{} ({}) on the wire, {} unique\n",
+            plain(r, "from"), plain(r, "to"), plain(r, "packets"), human(r, "wire_bytes"), plain(r, "wire_bytes"),
+            plain(r, "retransmitted_bytes"), human(r, "unique_bytes"), human(r, "duration_ns"),
+            human(wire, "bits_per_second"), human(wire, "bytes_per_second"),
+            human(r["unique_rate"].record()->ref(), "bits_per_second"));
+    }
+    return out;
+}
+
+// --- mptcp-summary ---------------------------------------------------------------------------
+
+const RecordSpec<const SubflowContribution*>& contribution_spec() {
+    using R = const SubflowContribution*;
+    const auto bytes = [](const char* name, const char* title, const char* meaning, std::uint64_t SubflowContribution::*m) {
+        return Field<R>{{.name = name, .title = title, .type = Type::Unsigned, .unit = Unit::Bytes, .meaning = meaning},
+                        [m](R c) { return Value(c->*m); }};
+    };
+    const auto share = [](const char* name, const char* title, const char* meaning, double SubflowContribution::*m) {
+        return Field<R>{{.name = name, .title = title, .type = Type::Real, .unit = Unit::Ratio, .meaning = meaning,
+                         .decimals = 6},
+                        [m](R c) { return Value(c->*m); }};
+    };
+    static const RecordSpec<R> spec(
+        "subflow_contribution", "What one subflow carried in one data direction.",
+        {
+            {{.name = "tcp_stream", .title = "TCP stream", .type = Type::Count, .meaning = "the subflow's tcp.stream"},
+             [](R c) { return Value(c->tcp_stream); }},
+            bytes("wire_bytes", "Wire bytes", "TCP payload in this direction, retransmissions included",
+                  &SubflowContribution::wire_bytes),
+            bytes("data_bytes", "Data bytes", "of which mapped to DSNs", &SubflowContribution::data_bytes),
+            bytes("new_bytes", "New bytes", "of which carried first by this subflow", &SubflowContribution::new_bytes),
+            bytes("reinjected_bytes", "Reinjected bytes", "of which first sent on another subflow",
+                  &SubflowContribution::reinjected_bytes),
+            bytes("retransmitted_bytes", "Retransmitted bytes", "of which already sent on this subflow",
+                  &SubflowContribution::retransmitted_bytes),
+            {{.name = "reinjections", .title = "Reinjections", .type = Type::Count,
+              .meaning = "segments that are reinjections"},
+             [](R c) { return Value(c->reinjections); }},
+            share("share_of_wire", "Share of wire bytes", "wire_bytes / the direction's wire bytes",
+                  &SubflowContribution::share_of_wire),
+            share("share_of_unique", "Share of application bytes", "new_bytes / the direction's application bytes",
+                  &SubflowContribution::share_of_unique),
+        });
+    return spec;
+}
+
+const RecordSpec<const MptcpDirectionSummary*>& mptcp_direction_spec() {
+    using R = const MptcpDirectionSummary*;
+    const auto bytes = [](const char* name, const char* title, const char* meaning, std::uint64_t MptcpDirectionSummary::*m) {
+        return Field<R>{{.name = name, .title = title, .type = Type::Unsigned, .unit = Unit::Bytes, .meaning = meaning},
+                        [m](R d) { return Value(d->*m); }};
+    };
+    const auto time = [](const char* name, const char* title, Unit unit, const char* meaning,
+                         std::int64_t MptcpDirectionSummary::*m) {
+        return Field<R>{{.name = name, .title = title, .type = Type::Integer, .unit = unit, .meaning = meaning},
+                        [m](R d) { return Value(d->*m); }};
+    };
+    static const RecordSpec<R> spec(
+        "mptcp_direction", "What one data direction of an MPTCP connection carried.",
+        {
+            {{.name = "direction", .title = "Direction", .meaning = "to_server or to_client"},
+             [](R d) { return Value(to_string(d->direction)); }},
+            bytes("wire_bytes", "Wire bytes", "TCP payload on all subflows, retransmissions and reinjections included",
+                  &MptcpDirectionSummary::wire_bytes),
+            bytes("application_bytes", "Application bytes", "DSN space covered by data (holes excluded)",
+                  &MptcpDirectionSummary::application_bytes),
+            bytes("reinjected_bytes", "Reinjected bytes", "bytes first sent on another subflow",
+                  &MptcpDirectionSummary::reinjected_bytes),
+            bytes("retransmitted_bytes", "Retransmitted bytes", "bytes already sent on the same subflow",
+                  &MptcpDirectionSummary::retransmitted_bytes),
+            {{.name = "unmapped_segments", .title = "Unmapped segments", .type = Type::Unsigned, .unit = Unit::Packets,
+              .meaning = "segments with payload that no DSS mapping covers"},
+             [](R d) { return Value(d->unmapped_segments); }},
+            time("first_ns", "First packet", Unit::Timestamp, "first segment in this direction", &MptcpDirectionSummary::first_ns),
+            time("last_ns", "Last packet", Unit::Timestamp, "last segment in this direction", &MptcpDirectionSummary::last_ns),
+            time("duration_ns", "Duration", Unit::Duration, "last minus first", &MptcpDirectionSummary::duration_ns),
+            {rate_column("wire_rate", "wire bytes over the duration", "wire_"),
+             [](R d) { return Value(rate_spec().record(&d->wire_rate)); }},
+            {rate_column("application_rate", "application bytes over the duration (goodput)", "application_"),
+             [](R d) { return Value(rate_spec().record(&d->application_rate)); }},
+            {{.name = "subflows", .title = "Subflows", .type = Type::Records, .meaning = "each subflow's contribution",
+              .nested = &contribution_spec().schema()},
+             [](R d) {
+                 std::vector<const SubflowContribution*> rows;
+                 for (const auto& c : d->subflows) rows.push_back(&c);
+                 return Value(contribution_spec().table(rows));
+             }},
+        },
+        {{"direction", "direction", true},
+         {"direction_wire_bytes", "wire_bytes", false},
+         {"direction_application_bytes", "application_bytes", false},
+         {"direction_duration_ns", "duration_ns", false},
+         {"direction_application_bytes_per_second", "application_rate.bytes_per_second", false}});
+    return spec;
+}
+
+const RecordSpec<const MptcpAnalysis*>& checksums_spec() {
+    using R = const MptcpAnalysis*;
+    static const RecordSpec<R> spec(
+        "dss_checksums", "The DSS checksums whose mapping's data was captured whole, verified by us.",
+        {
+            {{.name = "verified", .title = "Verified", .type = Type::Unsigned, .meaning = "checksums that match"},
+             [](R a) { return Value(a->data.checksums.size() - a->checksum_failures); }},
+            {{.name = "failed", .title = "Failed", .type = Type::Unsigned, .meaning = "checksums that do not match"},
+             [](R a) { return Value(a->checksum_failures); }},
+        });
+    return spec;
+}
+
+const RecordSpec<ConnectionRow>& mptcp_summary_spec() {
+    using R = ConnectionRow;
+    static const RecordSpec<R> spec(
+        "mptcp_summary", "One MPTCP connection (as list-mptcp) with its traffic per data direction.",
+        concat(connection_fields(),
+               {
+                   {{.name = "dss_checksums", .title = "DSS checksums", .type = Type::Record,
+                     .meaning = "verdicts on the DSS checksums", .nested = &checksums_spec().schema(), .csv = false},
+                    [](const R& r) { return Value(checksums_spec().record(&r.session->analysis(*r.mptcp))); }},
+                   {{.name = "directions", .title = "Directions", .type = Type::Records,
+                     .meaning = "to_server, then to_client", .nested = &mptcp_direction_spec().schema()},
+                    [](const R& r) {
+                        const auto& dirs = r.session->analysis(*r.mptcp).summary.directions;
+                        return Value(mptcp_direction_spec().table(
+                            std::vector<const MptcpDirectionSummary*>{&dirs[0], &dirs[1]}));
+                    }},
+               }),
+        {{"mptcp_stream", "mptcp_stream", true}});
+    return spec;
+}
+
+std::string mptcp_summary_text(const Document& d) {
+    const RowRef c = d.root.ref();
+    std::string out = connection_text(c);
+    const Table& dirs = *c["directions"].table();
+    for (std::size_t i = 0; i < dirs.size(); ++i) {
+        const RowRef r = dirs.row(i);
+        const RowRef goodput = r["application_rate"].record()->ref();
+        out += fmt::format(
+            "  {}: {} on the wire ({} bytes), {} application data ({} bytes), {} reinjected, {} retransmitted, "
+            "duration {}, goodput {} ({})\n",
+            plain(r, "direction") == "to_server" ? "towards the server" : "towards the client", human(r, "wire_bytes"),
+            plain(r, "wire_bytes"), human(r, "application_bytes"), plain(r, "application_bytes"),
+            plain(r, "reinjected_bytes"), plain(r, "retransmitted_bytes"), human(r, "duration_ns"),
+            human(goodput, "bits_per_second"), human(goodput, "bytes_per_second"));
+        const Table& subflows = *r["subflows"].table();
+        for (std::size_t j = 0; j < subflows.size(); ++j) {
+            const RowRef s = subflows.row(j);
+            out += fmt::format("    tcp.stream {}: {} on the wire ({} of the wire bytes), {} new data "
+                               "({} of the application data), {} reinjected\n",
+                               plain(s, "tcp_stream"), human(s, "wire_bytes"), human(s, "share_of_wire"),
+                               human(s, "new_bytes"), human(s, "share_of_unique"), human(s, "reinjected_bytes"));
+        }
+    }
+    const RowRef checks = c["dss_checksums"].record()->ref();
+    if (plain(checks, "verified") != "0" || plain(checks, "failed") != "0") {
+        out += fmt::format("  DSS checksums: {} verified, {} failed\n", plain(checks, "verified"), plain(checks, "failed"));
+    }
+    return out;
+}
+
+}  // namespace
+
+const Schema* tcp_summary_schema() { return &tcp_summary_spec().schema(); }
+const Schema* mptcp_summary_schema() { return &mptcp_summary_spec().schema(); }
+
+Document tcp_summary(const AnalysisSession& session, const TcpConnection& connection) {
+    return {tcp_summary_spec().record({&connection, &session.tcp_summary(connection)}), "directions", tcp_summary_text};
+}
+
+Document mptcp_summary(const AnalysisSession& session, const MptcpConnection& connection) {
+    return {mptcp_summary_spec().record({&session, &connection}), "directions/subflows", mptcp_summary_text};
+}
+
+}  // namespace mptcpanalyzer::report
