@@ -1,10 +1,11 @@
 #pragma once
-// The plugin's three tables (MPTCP connections, subflows, reinjections), computed from a
-// PacketTable with mptcpanalyzer_core exactly as the terminal program does (ConnectionModel,
-// map_connection_data, find_reinjections, summarize_mptcp). Plain C++, no libwireshark: the
-// epan glue (stat_tap_table cells, listeners) lives in plugin.cpp, and the unit tests build these
-// tables from synthetic captures.
+// The plugin's three tables (MPTCP connections, subflows, reinjections): the core's overview
+// reports (report/reports.hpp) rendered as Wireshark cells (report/render.hpp), so every cell is
+// the terminal program's value by construction. Plain C++, no libwireshark: the epan glue
+// (stat_tap_table cells, listeners) lives in plugin.cpp, and the unit tests build these tables
+// from synthetic captures.
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -13,16 +14,16 @@
 namespace mptcpanalyzer::plugin {
 
 enum class View { Connections, Subflows, Reinjections };
+inline constexpr std::array<View, 3> kViews = {View::Connections, View::Subflows, View::Reinjections};
 
-// How a column's cells are handed to Wireshark. Small counts that always fit 32 bits (stream
-// numbers, frame numbers, subflow and reinjection counts) are Count: Wireshark sorts them as
-// numbers. Everything else, byte counters included, is Text: Wireshark's table cells hold only
-// 32-bit integers, and a decimal string keeps a 64-bit counter exact in the dialog, in tshark's
-// output and in "Copy"/"Save as".
+// How a column's cells are handed to Wireshark. Count cells (stream and frame numbers, counts:
+// always below 2^32, never absent) are Wireshark numbers, sorted as such; everything else,
+// byte counters included, is Text: Wireshark's number cells hold 32 bits, a decimal string keeps
+// a 64-bit counter exact in the dialog, in tshark's output and in "Copy"/"Save as".
 enum class CellKind { Text, Count };
 
 struct Column {
-    const char* name;
+    const char* name;  // stable for the life of the process (Wireshark keeps the pointer)
     CellKind kind;
 };
 
@@ -34,8 +35,10 @@ struct Table {
 // The columns of a view (fixed: Wireshark registers them once, at start-up).
 const std::vector<Column>& columns_of(View view);
 
-// The rows of a view for a whole capture. May throw (the caller catches at the Wireshark
-// boundary). A Count cell is either "" or a decimal number below 2^32.
+// The three views of one capture, analysed once. May throw (the caller catches at the
+// Wireshark boundary).
+std::array<Table, 3> build_tables(PacketTable table);
+// One view (analyses the whole capture: prefer build_tables for several).
 Table build_table(View view, const PacketTable& table);
 
 }  // namespace mptcpanalyzer::plugin

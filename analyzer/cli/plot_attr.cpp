@@ -30,8 +30,9 @@ void run_plot_tcp_attr(const AttrOptions& o, const GlobalOptions& g) {
     refuse_subflow_option(o.common, "tcp-attr");
     const PlotOutput output = resolve_plot_output(o.common);
     const TcpAttribute attribute = *parse_tcp_attribute(o.attribute);
-    const AnalysisContext ctx = AnalysisContext::load(g, o.common.capture);
-    const TcpConnection& t = ctx.tcp(o.stream);
+    const auto kept = open_session(g, o.common.capture);
+    const AnalysisSession& session = *kept;
+    const TcpConnection& t = session.tcp(o.stream);
     const std::int64_t t0 = t.first_ns();
     const AttributeInfo info = describe(attribute);
     PlotSpec spec;
@@ -39,7 +40,7 @@ void run_plot_tcp_attr(const AttrOptions& o, const GlobalOptions& g) {
     spec.xlabel = kTimeLabel;
     spec.ylabel = std::string(info.label);
     spec.extra = "set format y '%.0f'\nset xrange [0:*]\n";
-    if (attribute == TcpAttribute::Window && !window_scales(ctx.capture.table, t)[0]) {
+    if (attribute == TcpAttribute::Window && !window_scales(session.table(), t)[0]) {
         spec.ylabel += " (unscaled: the handshake is not in the capture)";
     }
     for (const auto dir : {TcpDirection::ClientToServer, TcpDirection::ServerToClient}) {
@@ -51,7 +52,7 @@ void run_plot_tcp_attr(const AttrOptions& o, const GlobalOptions& g) {
         s.columns = fmt::format("time_s {}", info.name);
         const auto d = dir == TcpDirection::ClientToServer ? DataDirection::ToServer : DataDirection::ToClient;
         s.style = point_style(static_cast<std::size_t>(dir), d);
-        for (const auto& p : tcp_attribute_series(ctx.capture.table, t, dir, attribute)) {
+        for (const auto& p : tcp_attribute_series(session.table(), t, dir, attribute)) {
             s.rows.push_back(fmt::format("{} {}", seconds_text(p.time_ns, t0), value_text(p.value)));
         }
         spec.series.push_back(std::move(s));
@@ -62,11 +63,12 @@ void run_plot_tcp_attr(const AttrOptions& o, const GlobalOptions& g) {
 void run_plot_mptcp_attr(const AttrOptions& o, const GlobalOptions& g) {
     const PlotOutput output = resolve_plot_output(o.common);
     const MptcpAttribute attribute = *parse_mptcp_attribute(o.attribute);
-    const AnalysisContext ctx = AnalysisContext::load(g, o.common.capture);
-    const MptcpConnection& m = ctx.mptcp(o.stream);
+    const auto kept = open_session(g, o.common.capture);
+    const AnalysisSession& session = *kept;
+    const MptcpConnection& m = session.mptcp(o.stream);
     const auto subflows = selected_subflows(o.common, m);
-    const auto a = ctx.analyse(m);
-    const std::int64_t t0 = connection_start_ns(ctx, m);
+    const MptcpAnalysis& a = session.analysis(m);
+    const std::int64_t t0 = session.first_ns(m);
     const AttributeInfo info = describe(attribute);
     PlotSpec spec;
     spec.title = plot_title(o.common, fmt::format("mptcp.stream {}, {} per subflow", m.mptcp_stream, info.name));
@@ -77,10 +79,10 @@ void run_plot_mptcp_attr(const AttrOptions& o, const GlobalOptions& g) {
         if (!wants_direction(o.common, dir)) continue;
         for (auto i : subflows) {
             PlotSeries s;
-            s.title = fmt::format("{} ({})", subflow_label(ctx, m, i), direction_label(dir));
+            s.title = fmt::format("{} ({})", subflow_label(session, m, i), direction_label(dir));
             s.columns = fmt::format("time_s {}", info.name);
             s.style = point_style(i, dir);
-            for (const auto& p : mptcp_attribute_series(ctx.capture.table, ctx.model, m, a.data, i, dir, attribute)) {
+            for (const auto& p : mptcp_attribute_series(session.table(), session.model(), m, a.data, i, dir, attribute)) {
                 s.rows.push_back(fmt::format("{} {}", seconds_text(p.time_ns, t0), value_text(p.value)));
             }
             spec.series.push_back(std::move(s));

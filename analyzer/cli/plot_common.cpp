@@ -132,27 +132,13 @@ void refuse_subflow_option(const PlotCommonOptions& o, const char* kind) {
     }
 }
 
-std::int64_t connection_start_ns(const AnalysisContext& ctx, const MptcpConnection& m) {
-    std::int64_t t0 = INT64_MAX;
-    for (const auto& sf : m.subflows)
-        if (const TcpConnection* t = ctx.model.find_tcp(sf.tcp_stream)) t0 = std::min(t0, t->first_ns());
-    return t0 == INT64_MAX ? 0 : t0;
-}
-
-std::int64_t connection_end_ns(const AnalysisContext& ctx, const MptcpConnection& m) {
-    std::int64_t t1 = INT64_MIN;
-    for (const auto& sf : m.subflows)
-        if (const TcpConnection* t = ctx.model.find_tcp(sf.tcp_stream)) t1 = std::max(t1, t->last_ns());
-    return t1 == INT64_MIN ? 0 : t1;
-}
-
 std::string seconds_text(std::int64_t time_ns, std::int64_t start_ns) {
     return fmt::format("{:.6f}", static_cast<double>(time_ns - start_ns) / 1e9);
 }
 
-std::string subflow_label(const AnalysisContext& ctx, const MptcpConnection& m, std::size_t i) {
+std::string subflow_label(const AnalysisSession& session, const MptcpConnection& m, std::size_t i) {
     const Subflow& sf = m.subflows[i];
-    const TcpConnection* t = ctx.model.find_tcp(sf.tcp_stream);
+    const TcpConnection* t = session.model().find_tcp(sf.tcp_stream);
     if (!t) return fmt::format("tcp.stream {}", sf.tcp_stream);
     return fmt::format("tcp.stream {} {} -> {}", sf.tcp_stream, t->client.to_string(), t->server.to_string());
 }

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis_context.hpp"
+#include "capture_sessions.hpp"
 #include "mptcpanalyzer/analysis/mptcp_data.hpp"
 #include "mptcpanalyzer/export/gnuplot.hpp"
 
@@ -64,14 +64,11 @@ std::vector<std::size_t> selected_subflows(const PlotCommonOptions& options, con
 // For kinds on one TCP connection: --subflow is refused (Error(Usage)).
 void refuse_subflow_option(const PlotCommonOptions& options, const char* kind);
 
-// Time of the first packet of any subflow of the connection (the x axis' zero).
-std::int64_t connection_start_ns(const AnalysisContext& ctx, const MptcpConnection& connection);
-std::int64_t connection_end_ns(const AnalysisContext& ctx, const MptcpConnection& connection);
 // Seconds between `start` and `time`, as written to data files.
 std::string seconds_text(std::int64_t time_ns, std::int64_t start_ns);
 
 // Legend texts: "tcp.stream 3 10.0.0.1:40000 -> 10.0.0.2:80 (to server)".
-std::string subflow_label(const AnalysisContext& ctx, const MptcpConnection& connection, std::size_t subflow);
+std::string subflow_label(const AnalysisSession& session, const MptcpConnection& connection, std::size_t subflow);
 const char* direction_label(DataDirection direction);  // "to server", "to client"
 const char* direction_label(TcpDirection direction);   // "client to server", "server to client"
 

@@ -24,12 +24,13 @@ struct DsnOptions {
 
 void run_plot_dsn(const DsnOptions& o, const GlobalOptions& g) {
     const PlotOutput output = resolve_plot_output(o.common);
-    const AnalysisContext ctx = AnalysisContext::load(g, o.common.capture);
-    const MptcpConnection& m = ctx.mptcp(o.stream);
+    const auto kept = open_session(g, o.common.capture);
+    const AnalysisSession& session = *kept;
+    const MptcpConnection& m = session.mptcp(o.stream);
     const auto subflows = selected_subflows(o.common, m);
-    const auto a = ctx.analyse(m);
-    const auto& c = ctx.capture.table.columns();
-    const std::int64_t t0 = connection_start_ns(ctx, m);
+    const MptcpAnalysis& a = session.analysis(m);
+    const auto& c = session.table().columns();
+    const std::int64_t t0 = session.first_ns(m);
 
     PlotSpec spec;
     spec.title = plot_title(o.common, fmt::format("mptcp.stream {}, data sequence numbers per subflow", m.mptcp_stream));
@@ -42,7 +43,7 @@ void run_plot_dsn(const DsnOptions& o, const GlobalOptions& g) {
         for (auto i : subflows) selected[i] = true;
         for (auto i : subflows) {
             PlotSeries s;
-            s.title = fmt::format("{} ({})", subflow_label(ctx, m, i), direction_label(dir));
+            s.title = fmt::format("{} ({})", subflow_label(session, m, i), direction_label(dir));
             s.columns = "time_s relative_dsn (first byte of each data segment)";
             s.style = point_style(i, dir);
             for (const auto& seg : a.data.segments) {

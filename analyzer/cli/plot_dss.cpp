@@ -22,13 +22,14 @@ struct DssOptions {
 
 void run_plot_dss(const DssOptions& o, const GlobalOptions& g) {
     const PlotOutput output = resolve_plot_output(o.common);
-    const AnalysisContext ctx = AnalysisContext::load(g, o.common.capture);
-    const MptcpConnection& m = ctx.mptcp(o.stream);
+    const auto kept = open_session(g, o.common.capture);
+    const AnalysisSession& session = *kept;
+    const MptcpConnection& m = session.mptcp(o.stream);
     const auto subflows = selected_subflows(o.common, m);
-    const auto a = ctx.analyse(m);
-    const auto& c = ctx.capture.table.columns();
-    const std::int64_t t0 = connection_start_ns(ctx, m);
-    const auto mappings = dss_mappings(ctx.capture.table, ctx.model, m, a.data);
+    const MptcpAnalysis& a = session.analysis(m);
+    const auto& c = session.table().columns();
+    const std::int64_t t0 = session.first_ns(m);
+    const auto mappings = dss_mappings(session.table(), session.model(), m, a.data);
 
     PlotSpec spec;
     spec.title = plot_title(o.common, fmt::format("mptcp.stream {}, DSS mappings per subflow", m.mptcp_stream));
@@ -43,7 +44,7 @@ void run_plot_dss(const DssOptions& o, const GlobalOptions& g) {
         infinite.style = fmt::format("points pointtype 3 pointsize (point_size*4) linecolor rgb '{}'", kHighlightColor);
         for (auto i : subflows) {
             PlotSeries s;
-            s.title = fmt::format("{} ({})", subflow_label(ctx, m, i), direction_label(dir));
+            s.title = fmt::format("{} ({})", subflow_label(session, m, i), direction_label(dir));
             s.columns = "time_s relative_dsn length (a mapping covers [relative_dsn, relative_dsn + length))";
             s.using_clause = "1:2:(0):3";
             // A bar across each end: the mapping's first and last byte.

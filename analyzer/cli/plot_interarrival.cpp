@@ -41,10 +41,11 @@ PlotSeries cdf_series(const std::vector<std::int64_t>& gaps_ns) {
 
 void run_plot_interarrival(const InterarrivalOptions& o, const GlobalOptions& g) {
     const PlotOutput output = resolve_plot_output(o.common);
-    const AnalysisContext ctx = AnalysisContext::load(g, o.common.capture);
-    const MptcpConnection& m = ctx.mptcp(o.stream);
+    const auto kept = open_session(g, o.common.capture);
+    const AnalysisSession& session = *kept;
+    const MptcpConnection& m = session.mptcp(o.stream);
     const auto subflows = selected_subflows(o.common, m);
-    const auto& table = ctx.capture.table;
+    const auto& table = session.table();
     const auto& c = table.columns();
 
     PlotSpec spec;
@@ -58,7 +59,7 @@ void run_plot_interarrival(const InterarrivalOptions& o, const GlobalOptions& g)
         if (!wants_direction(o.common, dir)) continue;
         std::vector<std::pair<std::uint32_t, std::uint32_t>> rows;  // (row, subflow index)
         for (auto i : subflows) {
-            const TcpConnection* conn = ctx.model.find_tcp(m.subflows[i].tcp_stream);
+            const TcpConnection* conn = session.model().find_tcp(m.subflows[i].tcp_stream);
             if (!conn) continue;
             for (auto row : conn->rows) {
                 if (c.payload_length[row] > 0 && data_direction_of(table, *conn, m.subflows[i], row) == dir) {
@@ -75,7 +76,7 @@ void run_plot_interarrival(const InterarrivalOptions& o, const GlobalOptions& g)
         for (auto i : subflows) {
             const auto it = gaps.per_tag.find(static_cast<std::uint32_t>(i));
             PlotSeries s = cdf_series(it == gaps.per_tag.end() ? std::vector<std::int64_t>{} : it->second);
-            s.title = fmt::format("{} ({}): {} gaps", subflow_label(ctx, m, i), direction_label(dir),
+            s.title = fmt::format("{} ({}): {} gaps", subflow_label(session, m, i), direction_label(dir),
                                   it == gaps.per_tag.end() ? 0 : it->second.size());
             s.style = fmt::format("steps linewidth line_width dashtype {} linecolor rgb '{}'", dashtype, subflow_color(i));
             spec.series.push_back(std::move(s));

@@ -64,12 +64,13 @@ PlotSeries delay_cdf(const std::vector<Item>& items) {
 void run_plot_reinjections(const ReinjectionPlotOptions& o, const GlobalOptions& g) {
     if (o.cdf && o.bytes) throw Error(ExitCode::Usage, "--bytes applies to the count plot, not to --cdf");
     const PlotOutput output = resolve_plot_output(o.common);
-    const AnalysisContext ctx = AnalysisContext::load(g, o.common.capture);
-    const MptcpConnection& m = ctx.mptcp(o.stream);
+    const auto kept = open_session(g, o.common.capture);
+    const AnalysisSession& session = *kept;
+    const MptcpConnection& m = session.mptcp(o.stream);
     const auto subflows = selected_subflows(o.common, m);
-    const auto a = ctx.analyse(m);
-    const auto& c = ctx.capture.table.columns();
-    const std::int64_t t0 = connection_start_ns(ctx, m), t1 = connection_end_ns(ctx, m);
+    const MptcpAnalysis& a = session.analysis(m);
+    const auto& c = session.table().columns();
+    const std::int64_t t0 = session.first_ns(m), t1 = session.last_ns(m);
     std::vector<bool> selected(m.subflows.size(), false);
     for (auto i : subflows) selected[i] = true;
 
@@ -112,7 +113,7 @@ void run_plot_reinjections(const ReinjectionPlotOptions& o, const GlobalOptions&
             std::copy_if(items.begin(), items.end(), std::back_inserter(mine), [&](const Item& it) { return it.subflow == i; });
             if (o.cdf && mine.empty()) continue;
             PlotSeries s = o.cdf ? delay_cdf(mine) : cumulative(mine, o.bytes, t0, t1);
-            s.title = fmt::format("reinjected on {} ({})", subflow_label(ctx, m, i), direction_label(dir));
+            s.title = fmt::format("reinjected on {} ({})", subflow_label(session, m, i), direction_label(dir));
             s.style = fmt::format("steps linewidth line_width dashtype {} linecolor rgb '{}'", dashtype, subflow_color(i));
             spec.series.push_back(std::move(s));
         }

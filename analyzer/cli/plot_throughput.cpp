@@ -132,8 +132,9 @@ std::vector<TimedBytes> timed(const PacketTable& table, const std::vector<std::p
 
 void run_tcp(const ThroughputOptions& o, const GlobalOptions& g, const PlotOutput& output) {
     refuse_subflow_option(o.common, o.goodput ? "goodput --tcp" : "throughput --tcp");
-    const AnalysisContext ctx = AnalysisContext::load(g, o.common.capture);
-    const TcpConnection& t = ctx.tcp(o.stream);
+    const auto kept = open_session(g, o.common.capture);
+    const AnalysisSession& session = *kept;
+    const TcpConnection& t = session.tcp(o.stream);
     const RateBuilder builder(o, t.first_ns(), t.last_ns());
     const char* what = o.goodput ? "goodput" : "throughput";
     PlotSpec spec;
@@ -146,28 +147,26 @@ void run_tcp(const ThroughputOptions& o, const GlobalOptions& g, const PlotOutpu
         RateSeries s;
         s.title = fmt::format("{} -> {} ({})", from.to_string(), to.to_string(), direction_label(dir));
         s.style = builder.style(subflow_color(static_cast<std::size_t>(dir)), 1, false);
-        s.points = builder.rates(timed(ctx.capture.table, tcp_payload_bytes(ctx.capture.table, t, dir, o.goodput)));
+        s.points = builder.rates(timed(session.table(), tcp_payload_bytes(session.table(), t, dir, o.goodput)));
         all.push_back(std::move(s));
     }
     finish(spec, all, builder, what, output);
 }
 
 void run_mptcp(const ThroughputOptions& o, const GlobalOptions& g, const PlotOutput& output) {
-    const AnalysisContext ctx = AnalysisContext::load(g, o.common.capture);
-    const MptcpConnection& m = ctx.mptcp(o.stream);
+    const auto kept = open_session(g, o.common.capture);
+    const AnalysisSession& session = *kept;
+    const MptcpConnection& m = session.mptcp(o.stream);
     const auto subflows = selected_subflows(o.common, m);
-    const auto& table = ctx.capture.table;
-    const RateBuilder builder(o, connection_start_ns(ctx, m), connection_end_ns(ctx, m));
+    const auto& table = session.table();
+    const RateBuilder builder(o, session.first_ns(m), session.last_ns(m));
     const char* what = o.goodput ? "goodput" : "throughput";
     PlotSpec spec;
     spec.title = plot_title(o.common, fmt::format("mptcp.stream {}, {}", m.mptcp_stream, what));
     // Goodput: each data segment's new bytes, credited to the subflow that carried them first.
-    std::optional<AnalysisContext::MptcpAnalysis> analysis;
+    const MptcpAnalysis* analysis = o.goodput ? &session.analysis(m) : nullptr;
     std::vector<std::uint64_t> fresh;
-    if (o.goodput) {
-        analysis = ctx.analyse(m);
-        fresh = new_data_bytes(analysis->data);
-    }
+    if (analysis) fresh = new_data_bytes(analysis->data);
     std::vector<RateSeries> all;
     for (const auto dir : {DataDirection::ToServer, DataDirection::ToClient}) {
         if (!wants_direction(o.common, dir)) continue;
@@ -180,11 +179,9 @@ void run_mptcp(const ThroughputOptions& o, const GlobalOptions& g, const PlotOut
         } else {
             for (auto i : subflows) {
                 const Subflow& sf = m.subflows[i];
-                const TcpConnection* conn = ctx.model.find_tcp(sf.tcp_stream);
+                const TcpConnection* conn = session.model().find_tcp(sf.tcp_stream);
                 if (!conn) continue;
-                const TcpDirection tdir = (dir == DataDirection::ToServer) == sf.towards_server ? TcpDirection::ClientToServer
-                                                                                                  : TcpDirection::ServerToClient;
-                per_subflow[i] = timed(table, tcp_payload_bytes(table, *conn, tdir, false));
+                per_subflow[i] = timed(table, tcp_payload_bytes(table, *conn, sf.tcp_direction(dir), false));
             }
         }
         std::vector<TimedBytes> aggregate;
@@ -198,7 +195,7 @@ void run_mptcp(const ThroughputOptions& o, const GlobalOptions& g, const PlotOut
         all.push_back(std::move(total));
         for (auto i : subflows) {
             RateSeries s;
-            s.title = fmt::format("{} ({})", subflow_label(ctx, m, i), direction_label(dir));
+            s.title = fmt::format("{} ({})", subflow_label(session, m, i), direction_label(dir));
             s.style = builder.style(subflow_color(i), dir == DataDirection::ToServer ? 1 : 2, false);
             s.points = builder.rates(per_subflow[i]);
             all.push_back(std::move(s));

@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-#include "analysis_context.hpp"
+#include "capture_sessions.hpp"
 #include "mptcpanalyzer/export/gnuplot.hpp"
 #include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/util/log.hpp"
@@ -48,7 +48,7 @@ struct mpa_invocation {
     const PluginEntrySpec* entry = nullptr;
     PluginOptionValues* values = nullptr;
     const mptcpanalyzer::cli::PlotCommonOptions* plot_options = nullptr;
-    const mptcpanalyzer::cli::AnalysisContext* context = nullptr;
+    const mptcpanalyzer::AnalysisSession* context = nullptr;
     std::string capture_path;
     std::vector<std::string> address_text;   // by address index of the table
     std::vector<std::string> endpoint_text;  // client, server of each tcp connection, then of each mptcp one
@@ -196,12 +196,12 @@ void host_fail(mpa_invocation* inv, const char* message) {
 const char* host_capture_path(mpa_invocation* inv) { return inv && inv->context ? inv->capture_path.c_str() : nullptr; }
 
 std::size_t host_packet_count(mpa_invocation* inv) {
-    return inv && inv->context ? inv->context->capture.table.size() : 0;
+    return inv && inv->context ? inv->context->table().size() : 0;
 }
 
 int32_t host_packet(mpa_invocation* inv, std::size_t i, mpa_packet* out) {
-    if (!inv || !inv->context || !out || i >= inv->context->capture.table.size()) return 1;
-    const auto& c = inv->context->capture.table.columns();
+    if (!inv || !inv->context || !out || i >= inv->context->table().size()) return 1;
+    const auto& c = inv->context->table().columns();
     *out = mpa_packet{};
     out->frame = c.frame_number[i];
     out->time_ns = c.time_ns[i];
@@ -224,11 +224,11 @@ int32_t host_packet(mpa_invocation* inv, std::size_t i, mpa_packet* out) {
     return 0;
 }
 
-std::size_t host_tcp_count(mpa_invocation* inv) { return inv && inv->context ? inv->context->model.tcp.size() : 0; }
+std::size_t host_tcp_count(mpa_invocation* inv) { return inv && inv->context ? inv->context->model().tcp.size() : 0; }
 
 int32_t host_tcp(mpa_invocation* inv, std::size_t i, mpa_tcp_connection* out) {
-    if (!inv || !inv->context || !out || i >= inv->context->model.tcp.size()) return 1;
-    const auto& model = inv->context->model;
+    if (!inv || !inv->context || !out || i >= inv->context->model().tcp.size()) return 1;
+    const auto& model = inv->context->model();
     const TcpConnection& t = model.tcp[i];
     *out = mpa_tcp_connection{};
     out->tcp_stream = t.tcp_stream;
@@ -244,11 +244,11 @@ int32_t host_tcp(mpa_invocation* inv, std::size_t i, mpa_tcp_connection* out) {
     return 0;
 }
 
-std::size_t host_mptcp_count(mpa_invocation* inv) { return inv && inv->context ? inv->context->model.mptcp.size() : 0; }
+std::size_t host_mptcp_count(mpa_invocation* inv) { return inv && inv->context ? inv->context->model().mptcp.size() : 0; }
 
 int32_t host_mptcp(mpa_invocation* inv, std::size_t i, mpa_mptcp_connection* out) {
-    if (!inv || !inv->context || !out || i >= inv->context->model.mptcp.size()) return 1;
-    const auto& model = inv->context->model;
+    if (!inv || !inv->context || !out || i >= inv->context->model().mptcp.size()) return 1;
+    const auto& model = inv->context->model();
     const MptcpConnection& m = model.mptcp[i];
     *out = mpa_mptcp_connection{};
     out->mptcp_stream = m.mptcp_stream;
@@ -408,17 +408,17 @@ void run_entry(const PluginEntrySpec& e, PluginOptionValues& values, const std::
         inv.plot = &spec;
         inv.plot_options = plot_options;
     }
-    std::optional<AnalysisContext> context;
+    std::shared_ptr<const AnalysisSession> context;
     if (e.needs_capture) {
-        context.emplace(AnalysisContext::load(global, capture));
-        inv.context = &*context;
+        context = open_session(global, capture);
+        inv.context = context.get();
         inv.capture_path = capture;
-        for (const auto& a : context->capture.table.addresses()) inv.address_text.push_back(a.to_string());
-        for (const auto& t : context->model.tcp) {
+        for (const auto& a : context->table().addresses()) inv.address_text.push_back(a.to_string());
+        for (const auto& t : context->model().tcp) {
             inv.endpoint_text.push_back(t.client.to_string());
             inv.endpoint_text.push_back(t.server.to_string());
         }
-        for (const auto& m : context->model.mptcp) {
+        for (const auto& m : context->model().mptcp) {
             inv.endpoint_text.push_back(m.client.to_string());
             inv.endpoint_text.push_back(m.server.to_string());
             auto& streams = inv.subflow_streams.emplace_back();

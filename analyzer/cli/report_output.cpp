@@ -1,12 +1,12 @@
 #include "report_output.hpp"
 
-#include <fmt/format.h>
-
 #include <cerrno>
 #include <cstring>
 
 #include "mptcpanalyzer/export/packet_export.hpp"
+#include "mptcpanalyzer/report/render.hpp"
 #include "mptcpanalyzer/util/error.hpp"
+#include "capture_sessions.hpp"
 #include "output.hpp"
 
 namespace mptcpanalyzer::cli {
@@ -32,66 +32,44 @@ void add_report_options(CLI::App& command, ReportOptions& o) {
     command.add_option("-d,--delimiter", o.delimiter, "CSV field delimiter (default: output.csv_delimiter, ',')");
 }
 
-namespace {
-std::string csv_cell(const std::string& v, char delim) {
-    if (v.find_first_of(std::string{delim} + "\"\n\r") == std::string::npos) return v;
-    std::string out = "\"";
-    for (char ch : v) {
-        if (ch == '"') out += '"';
-        out += ch;
-    }
-    return out + "\"";
-}
-}  // namespace
-
-void write_report(const ReportOptions& o, const std::string& input, const nlohmann::ordered_json& json,
-                  const CsvTable& csv, const std::string& text) {
+void write_report(const ReportOptions& o, const std::string& input, const report::Document& document) {
     // An explicit --text/--json/--csv wins over the configured default.
     const std::string format = o.text ? "text" : o.json ? "json" : o.csv ? "csv" : report_defaults().format;
     if (format == "csv") validate_csv_delimiter(o.delimiter);
     OutputTarget out(o.output, {input});
-    std::string body;
-    if (format == "json") {
-        body = json.dump(2) + "\n";
-    } else if (format == "csv") {
-        for (std::size_t i = 0; i < csv.columns.size(); ++i) {
-            if (i) body += o.delimiter;
-            body += csv_cell(csv.columns[i], o.delimiter);
-        }
-        body += '\n';
-        for (const auto& row : csv.rows) {
-            for (std::size_t i = 0; i < row.size(); ++i) {
-                if (i) body += o.delimiter;
-                body += csv_cell(row[i], o.delimiter);
-            }
-            body += '\n';
-        }
-    } else {
-        body = text;
-    }
+    const std::string body = format == "json"  ? report::to_json(document).dump(2) + "\n"
+                             : format == "csv" ? report::csv_text(report::to_csv(document), o.delimiter)
+                                               : report::to_text(document);
     if (!body.empty() && std::fwrite(body.data(), 1, body.size(), out.stream()) != body.size()) {
         throw Error(ExitCode::OutputFailed, out.name() + ": write failed: " + std::strerror(errno));
     }
     out.finish();
 }
 
-std::string fmt_ratio(double v) { return fmt::format("{:.6f}", v); }
-std::string fmt_rate(double v) { return fmt::format("{:.3f}", v); }
-
-std::string human_bytes(std::uint64_t b) {
-    if (b < 1000) return fmt::format("{} B", b);
-    if (b < 1000 * 1000) return fmt::format("{:.2f} kB", static_cast<double>(b) / 1e3);
-    if (b < 1000ULL * 1000 * 1000) return fmt::format("{:.2f} MB", static_cast<double>(b) / 1e6);
-    return fmt::format("{:.2f} GB", static_cast<double>(b) / 1e9);
+CLI::App* add_report_command(CLI::App& app, const GlobalOptions& global, ReportCommand command) {
+    struct Options {
+        std::string capture;
+        std::optional<std::int64_t> stream;
+        ReportOptions report;
+    };
+    auto o = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand(command.name, command.description);
+    add_capture_option(*cmd, o->capture);
+    // The descriptions start with the stream kind: completion offers the loaded capture's numbers.
+    switch (command.stream) {
+        case StreamArgument::None: break;
+        case StreamArgument::Tcp: cmd->add_option("stream", o->stream, "tcp.stream number")->required(); break;
+        case StreamArgument::Mptcp: cmd->add_option("stream", o->stream, "mptcp.stream number")->required(); break;
+        case StreamArgument::OptionalMptcp:
+            cmd->add_option("stream", o->stream, "mptcp.stream number (default: all connections)");
+            break;
+    }
+    add_report_options(*cmd, o->report);
+    cmd->callback([o, &global, build = std::move(command.build)] {
+        const auto session = open_session(global, o->capture);
+        write_report(o->report, o->capture, build(*session, o->stream));
+    });
+    return cmd;
 }
-
-std::string human_rate(double bps) {
-    if (bps < 1e3) return fmt::format("{:.0f} bit/s", bps);
-    if (bps < 1e6) return fmt::format("{:.2f} kbit/s", bps / 1e3);
-    if (bps < 1e9) return fmt::format("{:.2f} Mbit/s", bps / 1e6);
-    return fmt::format("{:.2f} Gbit/s", bps / 1e9);
-}
-
-std::string human_duration(std::int64_t ns) { return fmt::format("{:.6f} s", static_cast<double>(ns) / 1e9); }
 
 }  // namespace mptcpanalyzer::cli

@@ -1,13 +1,17 @@
 #pragma once
-// The three renderings of a command's result: human text (default), --json, --csv. A command
-// builds all three from the same analysis; this writes the one asked for, atomically to a file
-// or to stdout.
+// The options every report command shares (--text, --json, --csv, -o, -d) and the one place a
+// report reaches its output: the renderers of report/render.hpp, then an OutputTarget.
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "common_options.hpp"
+#include "mptcpanalyzer/analysis/session.hpp"
+#include "mptcpanalyzer/report/report.hpp"
 
 namespace mptcpanalyzer::cli {
 
@@ -30,22 +34,20 @@ const ReportDefaults& report_defaults();
 
 void add_report_options(CLI::App& command, ReportOptions& options);
 
-// A flat table for --csv: one header, rows of already formatted cells.
-struct CsvTable {
-    std::vector<std::string> columns;
-    std::vector<std::vector<std::string>> rows;
-};
-
+// Renders `document` in the asked format (only that one), atomically to a file or to stdout.
 // `input` is the capture the report comes from: the output must not overwrite it.
-void write_report(const ReportOptions& options, const std::string& input, const nlohmann::ordered_json& json,
-                  const CsvTable& csv, const std::string& text);
+void write_report(const ReportOptions& options, const std::string& input, const report::Document& document);
 
-// Fixed formats, so outputs are stable: integers as is, ratios with 6 decimals, rates with 3.
-std::string fmt_ratio(double v);
-std::string fmt_rate(double v);
-// Human text: "1.50 MB" style with exact bytes available in JSON/CSV.
-std::string human_bytes(std::uint64_t bytes);
-std::string human_rate(double bits_per_second);
-std::string human_duration(std::int64_t ns);
+// A report command: `NAME -r FILE [STREAM] [--text|--json|--csv] [-o OUT] [-d DELIM]`, whose
+// document `build` makes from the capture's analysis session (capture_sessions.hpp).
+enum class StreamArgument { None, Tcp, Mptcp, OptionalMptcp };
+struct ReportCommand {
+    const char* name;
+    const char* description;
+    StreamArgument stream;
+    // `stream` is the resolved connection's number when the command takes one.
+    std::function<report::Document(const AnalysisSession& session, std::optional<std::int64_t> stream)> build;
+};
+CLI::App* add_report_command(CLI::App& app, const GlobalOptions& global, ReportCommand command);
 
 }  // namespace mptcpanalyzer::cli

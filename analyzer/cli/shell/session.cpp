@@ -11,7 +11,7 @@
 #include <iostream>
 #include <memory>
 
-#include "analysis_context.hpp"
+#include "capture_sessions.hpp"
 #include "app.hpp"
 #include "completion_hints.hpp"
 #include "mptcpanalyzer/util/error.hpp"
@@ -22,14 +22,17 @@ namespace {
 void run_load(Session& s, const GlobalOptions& g, const std::string& path) {
     // Dissects (or reads from the cache) now, so that later commands on it are fast and a bad
     // file is reported at `load`, with its own exit code.
-    const AnalysisContext ctx = AnalysisContext::load(g, path);
+    // The session stays open (capture_sessions): later commands on it neither dissect nor
+    // analyse it again, with or without the cache.
+    const auto session = open_session(g, path);
+    const ConnectionModel& model = session->model();
     s.loaded_capture = path;
     s.tcp_streams.clear();
-    for (auto t : ctx.model.tcp_streams()) s.tcp_streams.push_back(t);
-    s.mptcp_streams = ctx.model.mptcp_streams();
+    for (auto t : model.tcp_streams()) s.tcp_streams.push_back(t);
+    s.mptcp_streams = model.mptcp_streams();
     const std::string summary =
         fmt::format("loaded {}: {} TCP packets, {} TCP connections, {} MPTCP connections", path,
-                    ctx.capture.table.size(), ctx.model.tcp.size(), ctx.model.mptcp.size());
+                    session->table().size(), model.tcp.size(), model.mptcp.size());
     if (s.mode == Session::Mode::Batch) {
         log::info("{}", summary);  // a batch's standard output is its commands' output only
     } else {

@@ -1,0 +1,62 @@
+#include "capture_sessions.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <list>
+#include <utility>
+
+namespace mptcpanalyzer::cli {
+namespace {
+
+// How many captures stay analysed at once: enough for a shell that goes back and forth
+// between a client-side and a server-side capture, few enough to bound memory.
+constexpr std::size_t kKeptSessions = 2;
+
+struct Kept {
+    std::string key;
+    std::shared_ptr<const AnalysisSession> session;
+};
+
+std::list<Kept>& kept_sessions() {
+    static std::list<Kept> sessions;  // most recently used first
+    return sessions;
+}
+
+// What makes two reads of a capture give the same table: the file's identity and contents'
+// stamp, and the dissection preferences. Empty when the file cannot be examined (the load then
+// reports why).
+std::string session_key(const GlobalOptions& global, const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return {};
+    std::error_code ec;
+    const auto canonical = std::filesystem::weakly_canonical(path, ec);
+    std::string key = (ec ? path : canonical.string()) + '\n' + std::to_string(st.st_dev) + ':' +
+                      std::to_string(st.st_ino) + ':' + std::to_string(st.st_size) + ':' +
+                      std::to_string(st.st_mtim.tv_sec) + '.' + std::to_string(st.st_mtim.tv_nsec);
+    for (const auto& p : effective_wireshark_preferences(global)) key += '\n' + p.to_option();
+    return key;
+}
+
+}  // namespace
+
+std::shared_ptr<const AnalysisSession> open_session(const GlobalOptions& global, const std::string& path) {
+    auto& sessions = kept_sessions();
+    const std::string key = session_key(global, path);
+    if (!key.empty()) {
+        const auto it = std::find_if(sessions.begin(), sessions.end(), [&](const Kept& k) { return k.key == key; });
+        if (it != sessions.end()) {
+            sessions.splice(sessions.begin(), sessions, it);
+            return sessions.front().session;
+        }
+    }
+    auto session = std::make_shared<const AnalysisSession>(load_capture(global, path).table);
+    if (!key.empty()) {
+        sessions.push_front({key, session});
+        if (sessions.size() > kKeptSessions) sessions.pop_back();
+    }
+    return session;
+}
+
+}  // namespace mptcpanalyzer::cli
