@@ -61,6 +61,7 @@ void build_app(CLI::App& app, GlobalOptions& global, PluginRegistry* plugins) {
     setup_summaries(app, global);
     setup_list_reinjections(app, global);
     setup_events(app, global);
+    setup_columns(app);
     setup_plot(app, global);
     setup_export(app, global);
     setup_cache(app, global);

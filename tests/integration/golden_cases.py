@@ -22,3 +22,20 @@ def cases(data_dir):
         path = os.path.join(data_dir, capture + ".pcapng")
         for name, args in COMMANDS:
             yield f"{capture}.{name}", [args[0], "-r", path, *args[1:]]
+
+
+# Generated documentation: (file under the source tree, marker name, program arguments). The
+# text between `<!-- NAME:begin -->` and `<!-- NAME:end -->` is exactly the program's output.
+DOC_SECTIONS = [
+    ("docs/output-formats.md", "report-columns", ["columns"]),
+]
+
+
+def doc_section_bounds(text, marker):
+    """(start, end) offsets of the generated text between a marker pair, or None."""
+    begin, end = f"<!-- {marker}:begin -->\n", f"<!-- {marker}:end -->"
+    i = text.find(begin)
+    j = text.find(end)
+    if i < 0 or j < i:
+        return None
+    return i + len(begin), j

@@ -5,7 +5,7 @@ intended change: tools/golden/update.py, then review the diff."""
 import os
 
 from common import DATA_DIR, SOURCE_DIR, Checker, run_program
-from golden_cases import cases
+from golden_cases import DOC_SECTIONS, cases, doc_section_bounds
 
 GOLDEN_DIR = os.path.join(SOURCE_DIR, "tests", "golden")
 
@@ -26,6 +26,17 @@ def main():
                 if g != e:
                     print(f"  first difference at line {i + 1}:\n    got      {g}\n    expected {e}")
                     break
+    # Documentation generated from the program's own descriptions (report columns) is current.
+    for doc, marker, args in DOC_SECTIONS:
+        with open(os.path.join(SOURCE_DIR, doc), encoding="utf-8") as f:
+            text = f.read()
+        bounds = doc_section_bounds(text, marker)
+        if not checker.check(bounds is not None, f"{doc}: has the <!-- {marker}:begin/end --> markers"):
+            continue
+        got = run_program(*args).stdout
+        checker.check(text[bounds[0]:bounds[1]] == got,
+                      f"{doc}: the {marker} section differs from `mptcpanalyzer {' '.join(args)}` "
+                      "(run tools/golden/update.py)")
     checker.finish()
 
 
