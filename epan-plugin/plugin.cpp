@@ -12,7 +12,7 @@
 //     closes the frame's record, and on the capture's LAST frame it fills the table. That is what
 //     makes the Wireshark dialog right: after its retap the dialog draws at once, no hook between.
 //     "Last frame" = the packet provider knows no frame after it (Wireshark and `tshark -2` know
-//     every frame; single-pass tshark knows none ahead, see frame_exists());
+//     every frame; single-pass tshark knows none ahead, see epan_session_probe.*);
 //   - for single-pass tshark, a draw-only listener registered during the first frame: listeners
 //     are prepended to Wireshark's queue and drawn in queue order, so this one, registered after
 //     tshark's own table printer, is drawn (fills the table) just before the printer prints it.
@@ -33,18 +33,11 @@
 #include <string>
 #include <vector>
 
+#include "epan_session_probe.hpp"
 #include "mptcp_tables.hpp"
 #include "record_builder.hpp"
 
 #define PLUGIN_EXPORT __attribute__((visibility("default")))
-
-// Wireshark 4.0's epan_get_frame_ts() is not exported. epan_t is, in epan/epan.c of every
-// version since 2.6, exactly this pair; the plugin is built for one Wireshark minor version
-// (plugin_want_major/minor), whose layout is this one.
-struct MptcpanalyzerEpanSessionLayout {
-    struct packet_provider_data* prov;
-    struct packet_provider_funcs funcs;
-};
 
 namespace mptcpanalyzer::plugin {
 namespace {
@@ -225,10 +218,7 @@ void compute(Session& s, bool last) {
 }
 
 bool frame_exists(const packet_info* pinfo, guint32 number) {
-    if (!pinfo || !pinfo->epan) return false;
-    const auto* session = reinterpret_cast<const MptcpanalyzerEpanSessionLayout*>(pinfo->epan);
-    if (!session->funcs.get_frame_ts) return false;
-    return session->funcs.get_frame_ts(session->prov, number) != nullptr;
+    return pinfo && provider_knows_frame(*pinfo, number);
 }
 
 // --- listeners ------------------------------------------------------------------------------
