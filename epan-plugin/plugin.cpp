@@ -2,24 +2,29 @@
 // "MPTCP Subflows", "MPTCP Reinjections" in Wireshark's Statistics menu; `tshark -z
 // mptcp,conns|mptcp,subflows|mptcp,reinjections[,filter]`).
 //
-// Wireshark's table UI gives us one listener (the "main" one, on the `tcp` tap, with the user's
-// display filter) and draws the table itself; it has no end-of-capture callback. Our analyses need
-// the whole capture, so each view has a Session fed by:
-//   - the main listener: builds a PacketRecord per TCP segment with the SHARED RecordBuilder;
-//   - an `mptcp` listener: completes that record (the mptcp tap follows the tcp tap of the same
-//     segment in the tap queue);
-//   - a `frame` listener: the frame tap is queued at the very end of a frame's dissection, so it
-//     closes the frame's record, and on the capture's LAST frame it fills the table. That is what
-//     makes the Wireshark dialog right: after its retap the dialog draws at once, no hook between.
-//     "Last frame" = the packet provider knows no frame after it (Wireshark and `tshark -2` know
-//     every frame; single-pass tshark knows none ahead, see frame_exists());
+// Wireshark's table UI gives each view one listener (the "main" one, on the `tcp` tap, with the
+// user's display filter) and draws the table itself; it has no end-of-capture callback. Our
+// analyses need the whole capture, so all views are fed by ONE record stream, the shared
+// capture::EpanCollector (analyzer/src/capture/epan_collector.*, also the reader's):
+//   - its `tcp` and `mptcp` listeners, without a filter, build a PacketRecord per TCP segment;
+//   - its `frame` listener (the frame tap is queued at the very end of a frame's dissection)
+//     appends the frame's records and calls on_frame_end() with the rows the frame produced;
+//   - each view's main listener only notes that its filter let the current frame through, and
+//     on_frame_end() adds the frame's rows to the view's RowSelection. Views whose selections are
+//     equal (same filter, or none) are rendered from the same table; a filtered view from the
+//     rows it selected, as if the capture held only those;
+//   - on the capture's LAST frame on_frame_end() fills every table. That is what makes the
+//     Wireshark dialog right: after its retap the dialog draws at once, no hook between. "Last
+//     frame" = the packet provider knows no frame after it (Wireshark and `tshark -2` know every
+//     frame; single-pass tshark knows none ahead, see epan_session_probe.*);
 //   - for single-pass tshark, a draw-only listener registered during the first frame: listeners
 //     are prepended to Wireshark's queue and drawn in queue order, so this one, registered after
-//     tshark's own table printer, is drawn (fills the table) just before the printer prints it.
-// The table's reset callback (called on every retap of the dialog) drops all state.
-// No exception crosses into Wireshark: every callback catches everything.
+//     tshark's table printers, is drawn (fills the tables) just before the printers print them.
+// A view's init callback (before its main listener is registered) and its table's reset callback
+// (every retap of a dialog, which refeeds every listener) restart the stream.
+// No exception crosses into Wireshark: the collector catches in its listeners, and every callback
+// of ours catches everything.
 
-#include <epan/epan.h>
 #include <epan/epan_dissect.h>
 #include <epan/packet_info.h>
 #include <epan/stat_tap_ui.h>
@@ -30,78 +35,85 @@
 #include <charconv>
 #include <cstdio>
 #include <exception>
+#include <memory>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "epan_collector.hpp"
+#include "epan_session_probe.hpp"
 #include "mptcp_tables.hpp"
-#include "record_builder.hpp"
 
 #define PLUGIN_EXPORT __attribute__((visibility("default")))
-
-// Wireshark 4.0's epan_get_frame_ts() is not exported. epan_t is, in epan/epan.c of every
-// version since 2.6, exactly this pair; the plugin is built for one Wireshark minor version
-// (plugin_want_major/minor), whose layout is this one.
-struct MptcpanalyzerEpanSessionLayout {
-    struct packet_provider_data* prov;
-    struct packet_provider_funcs funcs;
-};
 
 namespace mptcpanalyzer::plugin {
 namespace {
 
 constexpr int kViews = 3;
 
-struct Session;
-// Each listener needs a tapdata pointer of its own (remove_tap_listener matches on it).
-struct Tag {
-    Session* session = nullptr;
+// The rows of the collector's table that a view's filter let through, as [begin, end) runs: one
+// run when unfiltered, so equal selections are cheap to find.
+class RowSelection {
+public:
+    void add(std::size_t first, std::size_t count) {
+        if (count == 0) return;
+        if (!runs_.empty() && runs_.back().second == first) {
+            runs_.back().second += count;
+        } else {
+            runs_.emplace_back(first, first + count);
+        }
+    }
+    void clear() { runs_.clear(); }
+    // Every row of a table of `rows` rows.
+    bool covers_all(std::size_t rows) const {
+        return rows == 0 || (runs_.size() == 1 && runs_[0].first == 0 && runs_[0].second == rows);
+    }
+    // The selected rows, appended again (relative sequence numbers as if the capture held only those).
+    PacketTable select_from(const PacketTable& all) const {
+        PacketTable out;
+        PacketRecord record;
+        for (const auto& [begin, end] : runs_) {
+            for (std::size_t row = begin; row < end && row < all.size(); ++row) {
+                all.record_into(row, record);
+                out.append(record);
+            }
+        }
+        return out;
+    }
+    bool operator==(const RowSelection&) const = default;
+
+private:
+    std::vector<std::pair<std::size_t, std::size_t>> runs_;
 };
 
-struct Session {
+// One of our stat_tap_table UIs.
+struct ViewState {
     View view = View::Connections;
     const char* cli = "";
     const char* table_title = "";
     stat_tap_table_ui* ui = nullptr;
     std::vector<stat_tap_table_item> fields;  // Wireshark keeps a pointer to this array
 
-    capture::RecordBuilder builder;
-    PacketTable packets;
-    PacketRecord pending;
-    bool has_pending = false;
-    std::uint32_t pending_frame = 0;
-    const void* main_listener = nullptr;  // first main listener seen since init (one per view)
-    bool active = false;         // collecting for a main listener
-    bool random_access = false;  // the provider knows frames ahead of the current one
-    bool dirty = false;          // records arrived since the table was last filled
-    std::string error;           // first exception caught while collecting
-
-    bool aux_registered = false;
-    bool drawer_registered = false;
-    Tag mptcp_tag, frame_tag, drawer_tag;
-
-    void clear_data() {
-        builder = capture::RecordBuilder{};
-        packets = PacketTable{};
-        pending = PacketRecord{};
-        has_pending = false;
-        pending_frame = 0;
-        random_access = false;
-        dirty = false;
-        error.clear();
-    }
-    void flush() {
-        if (has_pending) {
-            packets.append(pending);
-            dirty = true;
-        }
-        has_pending = false;
-    }
-    void fail(const char* where, const char* what) {
-        if (error.empty()) error = std::string(where) + ": " + what;
-    }
+    const void* main_listener = nullptr;  // the first main listener seen since init (one per view)
+    std::uint32_t passed_frame = 0;       // the last frame the main listener's filter let through
+    RowSelection rows;                    // what the view sees of the collector's table
+    bool active = false;                  // its table waits for the current pass
 };
 
-Session g_sessions[kViews];
+ViewState g_views[kViews];
+
+// The one record stream of every view. Allocated once and never destroyed: a destructor at exit
+// would remove listeners from an already cleaned-up libwireshark.
+struct Stream {
+    std::unique_ptr<capture::EpanCollector> collector;
+    std::unique_ptr<capture::TapListener> drawer;  // single-pass tshark only
+    bool random_access = false;                    // the provider knows frames ahead of the current one
+};
+Stream& stream() {
+    static Stream* const s = new Stream;
+    return *s;
+}
 
 struct ViewSpec {
     View view;
@@ -118,21 +130,21 @@ const ViewSpec kSpecs[kViews] = {
 };
 stat_tap_table_ui g_uis[kViews];
 
-Session* session_of_ui(const stat_tap_table_ui* ui) {
-    for (auto& s : g_sessions) {
-        if (s.ui == ui) return &s;
+ViewState* view_of_ui(const stat_tap_table_ui* ui) {
+    for (auto& v : g_views) {
+        if (v.ui == ui) return &v;
     }
     return nullptr;
 }
 
-stat_tap_table* table_of(Session& s) {
-    if (!s.ui || !s.ui->tables || s.ui->tables->len == 0) return nullptr;
-    return g_array_index(s.ui->tables, stat_tap_table*, 0);
+stat_tap_table* table_of(ViewState& v) {
+    if (!v.ui || !v.ui->tables || v.ui->tables->len == 0) return nullptr;
+    return g_array_index(v.ui->tables, stat_tap_table*, 0);
 }
 
-Session* session_of_table(const stat_tap_table* table) {
-    for (auto& s : g_sessions) {
-        if (table && table_of(s) == table) return &s;
+ViewState* view_of_table(const stat_tap_table* table) {
+    for (auto& v : g_views) {
+        if (table && table_of(v) == table) return &v;
     }
     return nullptr;
 }
@@ -162,8 +174,8 @@ std::uint32_t count_value(const std::string& cell) {
     return v;
 }
 
-void set_rows(Session& s, const Table& t) {
-    stat_tap_table* table = table_of(s);
+void set_rows(ViewState& v, const Table& t) {
+    stat_tap_table* table = table_of(v);
     if (!table) return;
     clear_rows(table);
     std::vector<stat_tap_table_item_type> items(t.columns.size());
@@ -184,197 +196,174 @@ void set_rows(Session& s, const Table& t) {
 }
 
 // A failed analysis: one row whose first (text) cell says why, the others empty/zero.
-void set_error_row(Session& s, const std::string& why) {
-    Table t{columns_of(s.view), {}};
-    std::vector<std::string> row(t.columns.size());
-    row[0] = "mptcpanalyzer: " + why;
-    t.rows.push_back(std::move(row));
-    set_rows(s, t);
-    std::fprintf(stderr, "mptcpanalyzer plugin: %s: %s\n", s.cli, why.c_str());
+// A failed analysis: one row whose first (text) cell says why, the others empty/zero.
+void set_error_row(ViewState& v, const std::string& why) noexcept {
+    try {
+        Table t{columns_of(v.view), {}};
+        std::vector<std::string> row(t.columns.size());
+        row[0] = "mptcpanalyzer: " + why;
+        t.rows.push_back(std::move(row));
+        set_rows(v, t);
+        std::fprintf(stderr, "mptcpanalyzer plugin: %s: %s\n", v.cli, why.c_str());
+    } catch (...) {
+    }
 }
 
-// Builds the model and fills the table. `last`: no more packets will come (we may consume ours).
-void compute(Session& s, bool last) {
-    try {
-        s.flush();
-        s.dirty = false;
-        if (!s.error.empty()) {
-            set_error_row(s, s.error);
-            return;
-        }
-        if (last) {
-            s.packets.finish_appending();
-            set_rows(s, build_table(s.view, s.packets));
-            s.packets = PacketTable{};  // the table holds the answer: free the records
-        } else {
-            PacketTable copy = s.packets;  // more packets may come: keep ours appendable
-            copy.finish_appending();
-            set_rows(s, build_table(s.view, copy));
-        }
-    } catch (const std::exception& e) {
+// Renders each of `views` from one finished PacketTable: the plugin's only use of build_table
+// (the report API replaces it here).
+void fill_tables(std::span<ViewState* const> views, const PacketTable& packets) {
+    for (ViewState* v : views) {
         try {
-            set_error_row(s, std::string("cannot compute the table: ") + e.what());
+            set_rows(*v, build_table(v->view, packets));
+        } catch (const std::exception& e) {
+            set_error_row(*v, std::string("cannot compute the table: ") + e.what());
         } catch (...) {
-        }
-    } catch (...) {
-        try {
-            set_error_row(s, "cannot compute the table");
-        } catch (...) {
+            set_error_row(*v, "cannot compute the table");
         }
     }
 }
 
-bool frame_exists(const packet_info* pinfo, guint32 number) {
-    if (!pinfo || !pinfo->epan) return false;
-    const auto* session = reinterpret_cast<const MptcpanalyzerEpanSessionLayout*>(pinfo->epan);
-    if (!session->funcs.get_frame_ts) return false;
-    return session->funcs.get_frame_ts(session->prov, number) != nullptr;
+// Views that selected the same rows share one table; a view that selected every row uses `all`.
+void render_selections(std::vector<ViewState*> views, const PacketTable& all) {
+    while (!views.empty()) {
+        const RowSelection& selection = views.front()->rows;
+        std::vector<ViewState*> same, others;
+        for (ViewState* v : views) (v->rows == selection ? same : others).push_back(v);
+        if (selection.covers_all(all.size())) {
+            fill_tables(same, all);
+        } else {
+            PacketTable selected = selection.select_from(all);
+            selected.finish_appending();
+            fill_tables(same, selected);
+        }
+        views = std::move(others);
+    }
+}
+
+// Fills the tables of the active views. `last`: no more packets will come (we may consume ours,
+// and the views wait for the next init or retap).
+void compute_tables(bool last) {
+    capture::EpanCollector& collector = *stream().collector;
+    std::vector<ViewState*> views;
+    for (auto& v : g_views) {
+        if (v.active && table_of(v)) views.push_back(&v);
+    }
+    try {
+        collector.end_frame();
+        collector.take_new_rows_flag();
+        if (collector.failed()) {
+            for (ViewState* v : views) set_error_row(*v, collector.failure_message());
+        } else if (last) {
+            collector.table().finish_appending();
+            render_selections(views, collector.table());
+        } else {
+            PacketTable copy = collector.table();  // more packets may come: keep ours appendable
+            copy.finish_appending();
+            render_selections(views, copy);
+        }
+    } catch (const std::exception& e) {
+        for (ViewState* v : views) set_error_row(*v, std::string("cannot compute the table: ") + e.what());
+    } catch (...) {
+        for (ViewState* v : views) set_error_row(*v, "cannot compute the table");
+    }
+    if (last) {
+        collector.reset();  // the tables hold the answer: free the records
+        collector.set_collecting(false);
+        for (auto& v : g_views) v.active = false;
+    }
 }
 
 // --- listeners ------------------------------------------------------------------------------
 
-tap_packet_status on_main_tcp(void* tapdata, packet_info* pinfo, epan_dissect_t* edt, const void* data, tap_flags_t) {
-    try {
-        auto* sd = static_cast<stat_data_t*>(tapdata);
-        Session* s = sd ? session_of_ui(sd->stat_tap_data) : nullptr;
-        if (!s || !s->active || !data || !pinfo) return TAP_PACKET_DONT_REDRAW;
-        if (!s->main_listener) s->main_listener = tapdata;
-        if (s->main_listener != tapdata) return TAP_PACKET_DONT_REDRAW;  // a second -z of this view
-        try {
-            s->flush();  // a second TCP segment in the same frame (tunnels)
-            PacketRecord rec;
-            if (s->builder.from_tcp_tap(pinfo, edt, static_cast<const tcp_info_t*>(data), rec)) {
-                s->pending = std::move(rec);
-                s->has_pending = true;
-                s->pending_frame = pinfo->num;
-                s->dirty = true;
-            }
-        } catch (const std::exception& e) {
-            s->fail("tcp tap", e.what());
-        } catch (...) {
-            s->fail("tcp tap", "unknown error");
-        }
-    } catch (...) {
-    }
+// The view's main listener (Wireshark's, with the view's filter): the frame passed the filter.
+tap_packet_status on_main_tcp(void* tapdata, packet_info* pinfo, epan_dissect_t*, const void*, tap_flags_t) {
+    auto* sd = static_cast<stat_data_t*>(tapdata);
+    ViewState* v = sd ? view_of_ui(sd->stat_tap_data) : nullptr;
+    if (!v || !v->active || !pinfo) return TAP_PACKET_DONT_REDRAW;
+    if (!v->main_listener) v->main_listener = tapdata;
+    if (v->main_listener == tapdata) v->passed_frame = pinfo->num;  // else a second -z of this view
     return TAP_PACKET_DONT_REDRAW;
 }
 
-tap_packet_status on_mptcp(void* tapdata, packet_info* pinfo, epan_dissect_t*, const void* data, tap_flags_t) {
-    Session* s = static_cast<Tag*>(tapdata)->session;
+void on_drawer_draw(void*) {
     try {
-        // Only the segment the main listener kept (it passed the filter) in this very frame.
-        if (s->active && s->has_pending && data && pinfo && pinfo->num == s->pending_frame) {
-            s->builder.apply_mptcp_tap(static_cast<const struct tcp_analysis*>(data), s->pending);
-        }
-    } catch (const std::exception& e) {
-        s->fail("mptcp tap", e.what());
+        capture::EpanCollector* collector = stream().collector.get();
+        if (!collector || !collector->collecting()) return;
+        collector->end_frame();
+        if (collector->take_new_rows_flag() || collector->failed()) compute_tables(false);
     } catch (...) {
-        s->fail("mptcp tap", "unknown error");
     }
-    return TAP_PACKET_DONT_REDRAW;
 }
 
-void on_drawer_draw(void* tapdata);
-
-tap_packet_status on_frame(void* tapdata, packet_info* pinfo, epan_dissect_t*, const void*, tap_flags_t) {
-    Session* s = static_cast<Tag*>(tapdata)->session;
-    try {
-        if (!s->active || !pinfo) return TAP_PACKET_DONT_REDRAW;
-        s->flush();
-        if (frame_exists(pinfo, pinfo->num + 1)) {
-            s->random_access = true;
-        } else if (s->random_access) {
-            compute(*s, true);  // the last frame of a retap (Wireshark) or of `tshark -2`
-            s->active = false;  // until the dialog's next retap (table reset callback)
-        } else {
-            // Single-pass tshark (no frame is known ahead) or a one-frame capture: the drawer
-            // fills the table at draw time; fill it now too in case this is the only frame.
-            if (pinfo->num <= 1) compute(*s, false);
-            if (!s->drawer_registered) {
-                // Safe inside the tap loop: the new listener is prepended, the loop goes on from
-                // the current one. No filter, no per-packet callback, flags 0: dissection unchanged.
-                GString* err = register_tap_listener("frame", &s->drawer_tag, nullptr, TL_REQUIRES_NOTHING, nullptr,
-                                                     nullptr, on_drawer_draw, nullptr);
-                if (err) {
-                    s->fail("draw listener", err->str);
-                    g_string_free(err, TRUE);
-                } else {
-                    s->drawer_registered = true;
-                }
-            }
-        }
-    } catch (const std::exception& e) {
-        s->fail("frame tap", e.what());
-    } catch (...) {
-        s->fail("frame tap", "unknown error");
+// The collector's frame listener calls this at the end of every frame (inside the tap loop; an
+// exception becomes the collector's failure, shown in the tables).
+void on_frame_end(const packet_info& pinfo, capture::FrameRows rows) {
+    for (auto& v : g_views) {
+        if (v.active && v.passed_frame == pinfo.num) v.rows.add(rows.first, rows.count);
     }
-    return TAP_PACKET_DONT_REDRAW;
-}
-
-void on_drawer_draw(void* tapdata) {
-    Session* s = static_cast<Tag*>(tapdata)->session;
-    try {
-        if (s->active && (s->dirty || s->has_pending || !s->error.empty())) compute(*s, false);
-    } catch (...) {
+    Stream& s = stream();
+    if (provider_knows_frame(pinfo, pinfo.num + 1)) {
+        s.random_access = true;
+    } else if (s.random_access) {
+        compute_tables(true);  // the last frame of a retap (Wireshark) or of `tshark -2`
+    } else {
+        // Single-pass tshark (no frame is known ahead) or a one-frame capture: the drawer fills
+        // the tables at draw time; fill them now too in case this is the only frame.
+        if (pinfo.num <= 1) compute_tables(false);
+        if (!s.drawer) {
+            // Safe inside the tap loop: the new listener is prepended, the loop goes on from the
+            // current one. No filter, no per-packet callback, flags 0: dissection unchanged.
+            s.drawer = std::make_unique<capture::TapListener>("frame", nullptr, nullptr, on_drawer_draw);
+        }
     }
 }
 
 // --- the stat_tap_table_ui callbacks ---------------------------------------------------------
 
-void remove_aux_listeners(Session& s) {
-    if (s.aux_registered) {
-        remove_tap_listener(&s.mptcp_tag);
-        remove_tap_listener(&s.frame_tag);
-        s.aux_registered = false;
-    }
-    if (s.drawer_registered) {
-        remove_tap_listener(&s.drawer_tag);
-        s.drawer_registered = false;
+// A new pass over the capture starts: every view collects again from the first frame.
+void restart_stream() {
+    Stream& s = stream();
+    s.collector->reset();
+    s.collector->set_collecting(true);
+    s.random_access = false;
+    for (auto& v : g_views) {
+        v.rows.clear();
+        v.passed_frame = 0;
     }
 }
 
 // Called by Wireshark's dialog (each time it fills) and by tshark (once per -z), right before
 // the main listener is registered; never from inside the tap loop.
 void on_init(stat_tap_table_ui* ui) {
-    Session* s = session_of_ui(ui);
-    if (!s) return;
+    ViewState* v = view_of_ui(ui);
+    if (!v) return;
     try {
-        remove_aux_listeners(*s);
-        s->clear_data();
-        s->main_listener = nullptr;
-        if (!table_of(*s)) {
-            stat_tap_add_table(ui, stat_tap_init_table(s->table_title, static_cast<int>(s->fields.size()), 0, nullptr));
+        v->active = false;
+        v->main_listener = nullptr;
+        if (!table_of(*v)) {
+            stat_tap_add_table(ui, stat_tap_init_table(v->table_title, static_cast<int>(v->fields.size()), 0, nullptr));
         }
-        GString* err = register_tap_listener(capture::kMptcpTap, &s->mptcp_tag, nullptr, TL_REQUIRES_NOTHING, nullptr,
-                                             on_mptcp, nullptr, nullptr);
-        if (!err) {
-            err = register_tap_listener("frame", &s->frame_tag, nullptr, TL_REQUIRES_NOTHING, nullptr, on_frame,
-                                        nullptr, nullptr);
-            if (err) remove_tap_listener(&s->mptcp_tag);
-        }
-        if (err) {
-            s->fail("cannot listen to the mptcp and frame taps", err->str);
-            g_string_free(err, TRUE);
-            set_error_row(*s, s->error);
-            s->active = false;
-            return;
-        }
-        s->aux_registered = true;
-        s->active = true;
+        Stream& s = stream();
+        s.drawer.reset();
+        if (!s.collector) s.collector = std::make_unique<capture::EpanCollector>(on_frame_end);
+        restart_stream();
+        v->active = true;
+    } catch (const std::exception& e) {
+        set_error_row(*v, std::string("cannot listen to the tcp, mptcp and frame taps: ") + e.what());
     } catch (...) {
-        s->active = false;
+        set_error_row(*v, "cannot listen to the tcp, mptcp and frame taps");
     }
 }
 
-// Wireshark's dialog resets the tables at the start of each retap.
+// Wireshark's dialog resets the tables at the start of each retap, before any packet.
 void on_reset_table(stat_tap_table* table) {
-    Session* s = session_of_table(table);
+    ViewState* v = view_of_table(table);
     try {
         clear_rows(table);
-        if (s) {
-            s->clear_data();
-            s->main_listener = nullptr;
-            s->active = s->aux_registered;
+        if (v && stream().collector) {
+            restart_stream();
+            v->main_listener = nullptr;
+            v->active = true;
         }
     } catch (...) {
     }
@@ -385,15 +374,14 @@ void on_free_cell(stat_tap_table*, guint, guint, stat_tap_table_item_type* cell)
 void register_tables() {
     try {
         for (int i = 0; i < kViews; ++i) {
-            Session& s = g_sessions[i];
+            ViewState& v = g_views[i];
             const ViewSpec& spec = kSpecs[i];
-            s.view = spec.view;
-            s.cli = spec.cli;
-            s.table_title = spec.table_title;
-            s.mptcp_tag.session = s.frame_tag.session = s.drawer_tag.session = &s;
+            v.view = spec.view;
+            v.cli = spec.cli;
+            v.table_title = spec.table_title;
             for (const Column& c : columns_of(spec.view)) {
                 const bool count = c.kind == CellKind::Count;
-                s.fields.push_back(stat_tap_table_item{count ? TABLE_ITEM_UINT : TABLE_ITEM_STRING,
+                v.fields.push_back(stat_tap_table_item{count ? TABLE_ITEM_UINT : TABLE_ITEM_STRING,
                                                        count ? TAP_ALIGN_RIGHT : TAP_ALIGN_LEFT, c.name,
                                                        count ? "%u" : "%s"});
             }
@@ -408,12 +396,12 @@ void register_tables() {
             ui.stat_tap_reset_table_cb = on_reset_table;
             ui.stat_tap_free_table_item_cb = on_free_cell;
             ui.stat_filter_check_cb = nullptr;
-            ui.nfields = s.fields.size();
-            ui.fields = s.fields.data();
+            ui.nfields = v.fields.size();
+            ui.fields = v.fields.data();
             ui.nparams = 0;
             ui.params = nullptr;
             ui.tables = nullptr;
-            s.ui = &ui;
+            v.ui = &ui;
             register_stat_tap_table_ui(&ui);
         }
     } catch (...) {

@@ -11,14 +11,17 @@
 #include <wsutil/buffer.h>
 
 #include <cerrno>
+#include <charconv>
+#include <cstdlib>
 #include <cstring>
-#include <exception>
 #include <memory>
+#include <stdexcept>
+#include <string_view>
 
+#include "epan_collector.hpp"
 #include "epan_runtime.hpp"
 #include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/util/log.hpp"
-#include "record_builder.hpp"
 
 // What epan calls back into for per-file facts (frame times for references, interface names).
 struct packet_provider_data {
@@ -75,67 +78,108 @@ const packet_provider_funcs kProviderFuncs = {
     provider_modified_block,
 };
 
-// Tap state for the file being read: records of the current frame, flushed after dissection.
-struct TapSink {
-    capture::RecordBuilder builder;
-    std::vector<PacketRecord> pending;
-    std::size_t used = 0;
-    bool mptcp_for_last = false;
-};
-
-tap_packet_status on_tcp(void* data, packet_info* pinfo, epan_dissect_t* edt, const void* tap_data, tap_flags_t) {
-    auto* sink = static_cast<TapSink*>(data);
-    if (sink->used == sink->pending.size()) sink->pending.emplace_back();
-    if (sink->builder.from_tcp_tap(pinfo, edt, static_cast<const tcp_info_t*>(tap_data),
-                                             sink->pending[sink->used])) {
-        ++sink->used;
-        sink->mptcp_for_last = true;
-    } else {
-        sink->mptcp_for_last = false;
-    }
-    return TAP_PACKET_DONT_REDRAW;
-}
-
-tap_packet_status on_mptcp(void* data, packet_info*, epan_dissect_t*, const void* tap_data, tap_flags_t) {
-    auto* sink = static_cast<TapSink*>(data);
-    // The mptcp tap is queued right after the tcp tap of the same segment.
-    if (sink->mptcp_for_last && sink->used > 0) {
-        sink->builder.apply_mptcp_tap(static_cast<const struct tcp_analysis*>(tap_data),
-                                                sink->pending[sink->used - 1]);
-    }
-    return TAP_PACKET_DONT_REDRAW;
-}
-
-// Registers our two listeners for the lifetime of one read.
-class TapRegistration {
-public:
-    explicit TapRegistration(TapSink* sink) : sink_(sink) {
-        add(capture::kTcpTap, on_tcp);
-        add(capture::kMptcpTap, on_mptcp);
-    }
-    ~TapRegistration() {
-        for (int i = 0; i < registered_; ++i) remove_tap_listener(sink_);
-    }
-    TapRegistration(const TapRegistration&) = delete;
-    TapRegistration& operator=(const TapRegistration&) = delete;
-
-private:
-    void add(const char* tap, tap_packet_cb cb) {
-        GString* err = register_tap_listener(tap, sink_, nullptr, TL_REQUIRES_NOTHING, nullptr, cb, nullptr, nullptr);
-        if (err) {
-            std::string msg = err->str;
-            g_string_free(err, TRUE);
-            throw Error(ExitCode::Environment, std::string("cannot listen to the libwireshark tap '") + tap + "': " + msg);
-        }
-        ++registered_;
-    }
-    TapSink* sink_;
-    int registered_ = 0;
-};
+// The per-file libwireshark objects, each released by its owner's destructor: an exception
+// anywhere in the read (a progress callback stopping it, an allocation failure, a failure the
+// collector caught inside a tap callback and rethrew) unwinds through them and leaves no
+// dissection state behind. Declared in this order, they are released in the reverse one: the
+// collector's listeners, the dissection, the epan session, the record buffers, the file.
 
 struct WtapCloser {
     void operator()(wtap* w) const { wtap_close(w); }
 };
+using WtapFile = std::unique_ptr<wtap, WtapCloser>;
+
+// wiretap's record and data buffer, reused for every packet.
+class RecordBuffers {
+public:
+    RecordBuffers() {
+        wtap_rec_init(&rec);
+        ws_buffer_init(&buf, 1514);
+    }
+    ~RecordBuffers() {
+        ws_buffer_free(&buf);
+        wtap_rec_cleanup(&rec);
+    }
+    RecordBuffers(const RecordBuffers&) = delete;
+    RecordBuffers& operator=(const RecordBuffers&) = delete;
+    wtap_rec rec;
+    Buffer buf;
+};
+
+// One epan session per file: creating it resets tcp.stream and mptcp.stream numbering, freeing
+// it drops every conversation of the file. The provider it points to must outlive it.
+class EpanSession {
+public:
+    explicit EpanSession(packet_provider_data* provider) : epan_(epan_new(provider, &kProviderFuncs)) {}
+    ~EpanSession() { epan_free(epan_); }
+    EpanSession(const EpanSession&) = delete;
+    EpanSession& operator=(const EpanSession&) = delete;
+    epan_t* get() const { return epan_; }
+
+private:
+    epan_t* epan_;
+};
+
+// The dissection of one packet at a time (no protocol tree), reset after each.
+class Dissection {
+public:
+    explicit Dissection(const EpanSession& session) : edt_(epan_dissect_new(session.get(), FALSE, FALSE)) {}
+    ~Dissection() { epan_dissect_free(edt_); }
+    Dissection(const Dissection&) = delete;
+    Dissection& operator=(const Dissection&) = delete;
+    epan_dissect_t* get() const { return edt_; }
+
+private:
+    epan_dissect_t* edt_;
+};
+
+// The frame_data of the packet being dissected (one pass: a local one, as tshark's), and the
+// dissection's reset, which drops what the packet left in it before its frame_data goes.
+class DissectedFrame {
+public:
+    DissectedFrame(const Dissection& dissection, guint32 number, const wtap_rec* rec, gint64 offset,
+                   guint32 cum_bytes)
+        : edt_(dissection.get()) {
+        frame_data_init(&fd, number, rec, offset, cum_bytes);
+    }
+    ~DissectedFrame() {
+        epan_dissect_reset(edt_);
+        frame_data_destroy(&fd);
+    }
+    DissectedFrame(const DissectedFrame&) = delete;
+    DissectedFrame& operator=(const DissectedFrame&) = delete;
+    frame_data fd;
+
+private:
+    epan_dissect_t* edt_;
+};
+
+struct GFreer {
+    void operator()(gchar* p) const { g_free(p); }
+};
+
+// A test hook, so that a test can prove that a failure inside libwireshark's tap loop (where an
+// allocation failure would strike) leaves no dissection state behind:
+// MPTCPANALYZER_TEST_FAIL_READ=NAME:FRAME makes the read of every file named NAME (the last
+// path component) throw at the end of frame FRAME, from inside the collector's frame listener.
+capture::EpanCollector::FrameEnd failure_injected_at(const std::string& path) {
+    const char* spec = std::getenv("MPTCPANALYZER_TEST_FAIL_READ");
+    if (!spec) return {};
+    const std::string_view text(spec);
+    const std::size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos) return {};
+    const std::string_view name = text.substr(0, colon);
+    const std::string_view file = std::string_view(path).substr(path.find_last_of('/') + 1);
+    std::uint32_t frame = 0;
+    const auto digits = text.substr(colon + 1);
+    if (name != file || std::from_chars(digits.data(), digits.data() + digits.size(), frame).ec != std::errc{}) return {};
+    return [frame](const packet_info& pinfo, capture::FrameRows) {
+        if (pinfo.num == frame) {
+            throw std::runtime_error("failure injected at frame " + std::to_string(frame) +
+                                     " (MPTCPANALYZER_TEST_FAIL_READ)");
+        }
+    };
+}
 
 std::string open_error_message(const std::string& path, int err, const gchar* err_info) {
     std::string detail;
@@ -217,7 +261,7 @@ ReadResult CaptureReader::read(const std::string& path) const {
 
     int err = 0;
     gchar* err_info = nullptr;
-    std::unique_ptr<wtap, WtapCloser> wth(wtap_open_offline(path.c_str(), WTAP_TYPE_AUTO, &err, &err_info, FALSE));
+    WtapFile wth(wtap_open_offline(path.c_str(), WTAP_TYPE_AUTO, &err, &err_info, FALSE));
     if (!wth) {
         std::string msg = open_error_message(path, err, err_info);
         g_free(err_info);
@@ -235,72 +279,52 @@ ReadResult CaptureReader::read(const std::string& path) const {
     ReadResult result;
     result.file_type = wtap_file_type_subtype_description(wtap_file_type_subtype(wth.get()));
 
+    RecordBuffers buffers;
     packet_provider_data provider;
     provider.wth = wth.get();
-    epan_t* epan = epan_new(&provider, &kProviderFuncs);
-    epan_dissect_t* edt = epan_dissect_new(epan, FALSE, FALSE);
+    EpanSession epan(&provider);
+    Dissection dissection(epan);
+    capture::EpanCollector collector(failure_injected_at(path));
 
-    TapSink sink;
-    std::unique_ptr<TapRegistration> taps;
-    try {
-        taps = std::make_unique<TapRegistration>(&sink);
-    } catch (...) {
-        epan_dissect_free(edt);
-        epan_free(epan);
-        throw;
-    }
-
-    wtap_rec rec;
-    Buffer buf;
-    wtap_rec_init(&rec);
-    ws_buffer_init(&buf, 1514);
-    int file_type = wtap_file_type_subtype(wth.get());
+    const int file_type = wtap_file_type_subtype(wth.get());
     gint64 offset = 0;
     guint32 cum_bytes = 0;
     guint32 frame_num = 0;
-    int ferr = 0;
     std::uint64_t file_size = static_cast<std::uint64_t>(st.st_size);
     nstime_t elapsed{};
     // An upper bound of the packet count of an uncompressed file (a record header and a bare
     // TCP/IPv4 header each): reserving it avoids copying columns as they grow.
-    result.table.reserve(static_cast<std::size_t>(file_size / 56) + 16);
+    collector.table().reserve(static_cast<std::size_t>(file_size / 56) + 16);
 
-    // A progress callback may throw to stop the read (Ctrl-C in the shell): caught here so the
-    // dissection session and buffers are released first, and rethrown after.
-    std::exception_ptr stopped;
-    while (wtap_read(wth.get(), &rec, &buf, &err, &err_info, &offset)) {
+    wtap_rec& rec = buffers.rec;
+    while (wtap_read(wth.get(), &rec, &buffers.buf, &err, &err_info, &offset)) {
         ++frame_num;
-        frame_data fd;
-        frame_data_init(&fd, frame_num, &rec, offset, cum_bytes);
-        frame_data_set_before_dissect(&fd, &elapsed, &provider.ref, provider.prev_dis);
-        if (provider.ref == &fd) {
-            provider.ref_frame = fd;
-            provider.ref = &provider.ref_frame;
-        }
-        tvbuff_t* tvb = tvb_new_real_data(ws_buffer_start_ptr(&buf), rec.rec_header.packet_header.caplen,
-                                          static_cast<gint>(rec.rec_header.packet_header.len));
-        sink.used = 0;
-        sink.mptcp_for_last = false;
-        epan_dissect_run_with_taps(edt, file_type, &rec, tvb, &fd, nullptr);
-        for (std::size_t i = 0; i < sink.used; ++i) result.table.append(sink.pending[i]);
-        frame_data_set_after_dissect(&fd, &cum_bytes);
-        provider.prev_dis_frame = fd;
-        provider.prev_dis = &provider.prev_dis_frame;
-        provider.prev_cap_frame = fd;
-        provider.prev_cap = &provider.prev_cap_frame;
-        epan_dissect_reset(edt);
-        frame_data_destroy(&fd);
-        wtap_rec_reset(&rec);
-        if (options_.progress && (frame_num & 0x3fff) == 0) {
-            try {
-                options_.progress(static_cast<std::uint64_t>(offset), file_size);
-            } catch (...) {
-                stopped = std::current_exception();
-                break;
+        {
+            DissectedFrame frame(dissection, frame_num, &rec, offset, cum_bytes);
+            frame_data& fd = frame.fd;
+            frame_data_set_before_dissect(&fd, &elapsed, &provider.ref, provider.prev_dis);
+            if (provider.ref == &fd) {
+                provider.ref_frame = fd;
+                provider.ref = &provider.ref_frame;
             }
+            tvbuff_t* tvb = tvb_new_real_data(ws_buffer_start_ptr(&buffers.buf), rec.rec_header.packet_header.caplen,
+                                              static_cast<gint>(rec.rec_header.packet_header.len));
+            epan_dissect_run_with_taps(dissection.get(), file_type, &rec, tvb, &fd, nullptr);
+            // libwireshark has returned: what a tap callback caught can unwind from here.
+            collector.rethrow_failure();
+            collector.end_frame();
+            frame_data_set_after_dissect(&fd, &cum_bytes);
+            provider.prev_dis_frame = fd;
+            provider.prev_dis = &provider.prev_dis_frame;
+            provider.prev_cap_frame = fd;
+            provider.prev_cap = &provider.prev_cap_frame;
         }
+        wtap_rec_reset(&rec);
+        // May throw to stop the read (Ctrl-C in the shell): the owners above release everything.
+        if (options_.progress && (frame_num & 0x3fff) == 0) options_.progress(static_cast<std::uint64_t>(offset), file_size);
     }
-    ferr = err;
+    const int ferr = err;
+    const std::unique_ptr<gchar, GFreer> read_err_info(err_info);
     result.frames = frame_num;
 
     std::vector<std::string> names;
@@ -314,22 +338,13 @@ ReadResult CaptureReader::read(const std::string& path) const {
         }
         g_free(idb);
     }
+    result.table = collector.take_table();
     result.table.set_interface_names(std::move(names));
 
-    taps.reset();
-    epan_dissect_free(edt);
-    epan_free(epan);
-    ws_buffer_free(&buf);
-    wtap_rec_cleanup(&rec);
-    if (stopped) {
-        g_free(err_info);
-        std::rethrow_exception(stopped);
-    }
-
     if (ferr != 0) {
-        std::string detail = ferr == WTAP_ERR_SHORT_READ ? "the capture is cut off in the middle of a packet"
-                                                         : open_error_message(path, ferr, err_info).substr(path.size() + 2);
-        g_free(err_info);
+        std::string detail = ferr == WTAP_ERR_SHORT_READ
+                                 ? "the capture is cut off in the middle of a packet"
+                                 : open_error_message(path, ferr, read_err_info.get()).substr(path.size() + 2);
         if (frame_num == 0) {
             throw Error(ExitCode::InputInvalid, path + ": " + detail + ", and no packet could be read before");
         }

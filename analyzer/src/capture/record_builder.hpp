@@ -1,7 +1,7 @@
 #pragma once
 // RecordBuilder: turns what libwireshark's `tcp` and `mptcp` taps deliver for one segment into
-// a PacketRecord. It holds no file state, so the capture reader and the Wireshark plugin's tap
-// listener share it. Tap data lives in packet scope: everything is copied out here.
+// a PacketRecord. It holds no file state; EpanCollector (epan_collector.hpp) drives it for the
+// capture reader and the Wireshark plugin alike. Tap data lives in packet scope: everything is copied out here.
 //
 // Included only by code that links libwireshark (capture/ and epan-plugin/).
 
@@ -17,8 +17,8 @@ namespace mptcpanalyzer::capture {
 inline constexpr const char* kTcpTap = "tcp";
 inline constexpr const char* kMptcpTap = "mptcp";
 
-// One per tap listener: it remembers what the `tcp` tap said about the segment whose `mptcp`
-// tap comes next.
+// One per record stream (EpanCollector): it remembers what the `tcp` tap said about the segment
+// whose `mptcp` tap comes next.
 class RecordBuilder {
 public:
     // From the `tcp` tap. Returns false for segments that are not traffic of their own
