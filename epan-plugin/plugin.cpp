@@ -209,17 +209,17 @@ void set_error_row(ViewState& v, const std::string& why) noexcept {
     }
 }
 
-// Renders each of `views` from one finished PacketTable: the plugin's only use of build_table
+// Renders each of `views` from one finished PacketTable: the plugin's only use of build_tables
 // (the report API replaces it here).
 void fill_tables(std::span<ViewState* const> views, const PacketTable& packets) {
-    for (ViewState* v : views) {
-        try {
-            set_rows(*v, build_table(v->view, packets));
-        } catch (const std::exception& e) {
-            set_error_row(*v, std::string("cannot compute the table: ") + e.what());
-        } catch (...) {
-            set_error_row(*v, "cannot compute the table");
-        }
+    try {
+        // One analysis of these packets serves every view that selected them.
+        const auto tables = build_tables(packets);
+        for (ViewState* v : views) set_rows(*v, tables[static_cast<std::size_t>(v->view)]);
+    } catch (const std::exception& e) {
+        for (ViewState* v : views) set_error_row(*v, std::string("cannot compute the table: ") + e.what());
+    } catch (...) {
+        for (ViewState* v : views) set_error_row(*v, "cannot compute the table");
     }
 }
 
