@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "commands.hpp"
-#include "plugin_host.hpp"
+#include "plugin_commands.hpp"
 #include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/util/log.hpp"
 #include "shell/bash_completion.hpp"

@@ -12,7 +12,7 @@
 
 namespace mptcpanalyzer::cli {
 
-struct PluginRegistry;  // plugin_host.hpp
+struct PluginRegistry;  // plugin_loader.hpp
 
 inline constexpr const char* kProgramName = "mptcpanalyzer";
 inline constexpr const char* kProgramDescription = "mptcpanalyzer: Multipath TCP analysis of packet captures";

@@ -1,5 +1,6 @@
-// `mptcpanalyzer plugins [--json]`: the plugin folders searched, the plugins loaded (with their
-// commands and plot kinds) and those refused, with the reason. See docs/plugins.md.
+// `mptcpanalyzer plugins [--json]`: the plugin API version of this program, the plugin folders
+// searched, the plugins loaded (with the API version each was built for, their commands and plot
+// kinds) and those refused, with the reason. See docs/plugins.md.
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -10,20 +11,23 @@
 
 #include "commands.hpp"
 #include "mptcpanalyzer/util/error.hpp"
-#include "plugin_host.hpp"
+#include "plugin_loader.hpp"
 
 namespace mptcpanalyzer::cli {
 namespace {
+
+nlohmann::ordered_json version_json(PluginApiVersion v) { return {{"major", v.major}, {"minor", v.minor}}; }
 
 void run_plugins(const PluginRegistry& r, bool json) {
     std::string body;
     if (json) {
         nlohmann::ordered_json j;
-        j["api_version"] = MPA_PLUGIN_API_VERSION;
+        j["api_version"] = version_json(host_plugin_api_version());
         j["folders"] = r.folders;
         j["plugins"] = nlohmann::ordered_json::array();
         for (const auto& p : r.plugins) {
             nlohmann::ordered_json item = {{"path", p.path}, {"status", p.loaded ? "loaded" : "refused"}};
+            if (p.api_version) item["api_version"] = version_json(*p.api_version);
             if (p.loaded) {
                 item["commands"] = p.commands;
                 item["plot_kinds"] = p.plot_kinds;
@@ -35,12 +39,13 @@ void run_plugins(const PluginRegistry& r, bool json) {
         }
         body = j.dump(2) + "\n";
     } else {
-        body = fmt::format("plugin API version {}\nfolders searched: {}\n", MPA_PLUGIN_API_VERSION,
+        body = fmt::format("plugin API version {}\nfolders searched: {}\n", to_string(host_plugin_api_version()),
                            fmt::join(r.folders, ", "));
         if (r.plugins.empty()) body += "no plugin found\n";
         for (const auto& p : r.plugins) {
             if (p.loaded) {
-                body += fmt::format("loaded  {}: commands: {}; plot kinds: {}\n", p.path,
+                body += fmt::format("loaded  {} (API {}): commands: {}; plot kinds: {}\n", p.path,
+                                    p.api_version ? to_string(*p.api_version) : "?",
                                     p.commands.empty() ? "none" : fmt::format("{}", fmt::join(p.commands, ", ")),
                                     p.plot_kinds.empty() ? "none" : fmt::format("{}", fmt::join(p.plot_kinds, ", ")));
                 for (const auto& n : p.notes) body += fmt::format("        {}\n", n);

@@ -13,7 +13,7 @@
 
 #include "app.hpp"
 #include "config_startup.hpp"
-#include "plugin_host.hpp"
+#include "plugin_loader.hpp"
 #include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/util/log.hpp"
 #include "shell/session.hpp"

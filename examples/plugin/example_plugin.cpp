@@ -1,5 +1,7 @@
 // Example mptcpanalyzer plugin: the `subflow-count` command and the `payload-sizes` plot kind.
-// It uses only the plugin API header: every host service comes through `mpa_host_api`.
+// It uses only the plugin API header: every host service comes through `mpa_host_api`. Every
+// struct crossing to the host starts with its struct_size (sized<T>() sets it), so this plugin
+// runs on any host of API major 2 (docs/plugins.md, "Versions").
 
 #include <mptcpanalyzer/plugin_api.hpp>
 
@@ -10,6 +12,8 @@
 
 namespace {
 
+using mptcpanalyzer::plugin::sized;
+
 const mpa_host_api* host = nullptr;
 
 int32_t run_subflow_count(mpa_invocation* inv, void*) {
@@ -19,7 +23,7 @@ int32_t run_subflow_count(mpa_invocation* inv, void*) {
     bool found = false;
     const size_t count = host->mptcp_connection_count(inv);
     for (size_t i = 0; i < count; ++i) {
-        mpa_mptcp_connection c;
+        auto c = sized<mpa_mptcp_connection>();
         if (host->mptcp_connection(inv, i, &c) != 0) continue;
         if (one && c.mptcp_stream != wanted) continue;
         found = true;
@@ -46,7 +50,7 @@ int32_t run_payload_sizes(mpa_invocation* inv, void*) {
     std::map<uint32_t, int32_t> series;  // tcp.stream -> series id
     int64_t start = 0;
     for (size_t i = 0; i < count; ++i) {
-        mpa_packet p;
+        auto p = sized<mpa_packet>();
         if (host->packet(inv, i, &p) != 0) continue;
         if (i == 0) start = p.time_ns;
         if (p.payload_length == 0 || (one && p.tcp_stream != wanted)) continue;
@@ -65,12 +69,17 @@ int32_t run_payload_sizes(mpa_invocation* inv, void*) {
     return MPA_OK;
 }
 
-const mpa_option kSubflowCountOptions[] = {
-    {"mptcp-stream", "Only this mptcp.stream", MPA_OPTION_INTEGER, 0, 0, nullptr},
-};
-const mpa_option kPayloadSizesOptions[] = {
-    {"tcp-stream", "Only this tcp.stream", MPA_OPTION_INTEGER, 0, 0, nullptr},
-};
+mpa_option integer_option(const char* name, const char* help, const char* value_name) {
+    auto o = sized<mpa_option>();
+    o.name = name;
+    o.help = help;
+    o.kind = MPA_OPTION_INTEGER;
+    o.value_name = value_name;
+    return o;
+}
+
+const mpa_option kSubflowCountOptions[] = {integer_option("mptcp-stream", "Only this mptcp.stream", "N")};
+const mpa_option kPayloadSizesOptions[] = {integer_option("tcp-stream", "Only this tcp.stream", "N")};
 
 }  // namespace
 
@@ -80,12 +89,21 @@ extern "C" __attribute__((visibility("default"))) uint32_t mptcpanalyzer_plugin_
 
 extern "C" __attribute__((visibility("default"))) int32_t mptcpanalyzer_plugin_register(const mpa_host_api* h,
                                                                                       mpa_registrar* registrar) {
-    if (h->struct_size < sizeof(mpa_host_api)) return 1;  // an older host of the same version
+    // Only functions of API 2.0 are called: no MPA_HOST_HAS check is needed on any 2.x host.
     host = h;
-    const mpa_command command = {"subflow-count", "Number of subflows of each MPTCP connection (example plugin)", 1,
-                                 kSubflowCountOptions, 1, run_subflow_count, nullptr};
-    const mpa_plot_kind plot = {"payload-sizes", "TCP payload size of every segment over time (example plugin)",
-                                kPayloadSizesOptions, 1, run_payload_sizes, nullptr};
+    auto command = sized<mpa_command>();
+    command.name = "subflow-count";
+    command.help = "Number of subflows of each MPTCP connection (example plugin)";
+    command.needs_capture = 1;
+    command.options = kSubflowCountOptions;
+    command.option_count = 1;
+    command.run = run_subflow_count;
+    auto plot = sized<mpa_plot_kind>();
+    plot.name = "payload-sizes";
+    plot.help = "TCP payload size of every segment over time (example plugin)";
+    plot.options = kPayloadSizesOptions;
+    plot.option_count = 1;
+    plot.run = run_payload_sizes;
     if (h->add_command(registrar, &command) != 0) return 1;
     if (h->add_plot_kind(registrar, &plot) != 0) return 1;
     return 0;

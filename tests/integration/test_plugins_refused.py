@@ -17,7 +17,7 @@ PLUGINS = {name: os.environ.get(var, "") for name, var in (
     ("throwing_plugin.so", "MPTCP_THROWING_PLUGIN"))}
 
 EXPECTED_REASONS = {
-    "wrong_version_plugin.so": "built for plugin API version 42, this mptcpanalyzer provides version 1",
+    "wrong_version_plugin.so": "built for plugin API {next_major}.0, this mptcpanalyzer provides {major}.{minor}",
     "missing_symbol_plugin.so": "no mptcpanalyzer_plugin_register symbol",
     "throwing_plugin.so": "deliberate failure in register",
     "corrupt.so": "cannot load",
@@ -45,10 +45,13 @@ def main():
         c.check(p.returncode == 0, f"plugins --json runs: {p.returncode} {p.stderr}")
         doc = json.loads(p.stdout) if p.returncode == 0 else {"plugins": []}
         by_name = {os.path.basename(e["path"]): e for e in doc["plugins"]}
+        host = doc.get("api_version", {})
+        version = {"major": host.get("major"), "minor": host.get("minor"), "next_major": (host.get("major") or 0) + 1}
         c.check(sorted(by_name) == sorted(list(PLUGINS) + ["corrupt.so", "empty.so"]),
                 f"every .so is listed, nothing else: {sorted(by_name)}")
         c.check(by_name.get("example_plugin.so", {}).get("status") == "loaded", "the good plugin still loads")
         for name, reason in EXPECTED_REASONS.items():
+            reason = reason.format(**version)
             e = by_name.get(name, {})
             c.check(e.get("status") == "refused" and reason in e.get("reason", ""), f"{name} refused with '{reason}': {e}")
 

@@ -14,7 +14,10 @@ extern "C" __attribute__((visibility("default"))) uint32_t mptcpanalyzer_plugin_
 
 extern "C" __attribute__((visibility("default"))) int32_t mptcpanalyzer_plugin_register(const mpa_host_api* host,
                                                                                       mpa_registrar* registrar) {
-    const mpa_command command = {"throwing-command", "never added", 0, nullptr, 0, run, nullptr};
+    auto command = mptcpanalyzer::plugin::sized<mpa_command>();
+    command.name = "throwing-command";
+    command.help = "never added";
+    command.run = run;
     host->add_command(registrar, &command);
     throw std::runtime_error("deliberate failure in register");
 }

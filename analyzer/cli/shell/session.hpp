@@ -13,7 +13,7 @@
 
 namespace mptcpanalyzer::cli {
 
-struct PluginRegistry;  // plugin_host.hpp
+struct PluginRegistry;  // plugin_loader.hpp
 
 struct Session {
     PluginRegistry* plugins = nullptr;        // loaded once per process, added to every line's app
