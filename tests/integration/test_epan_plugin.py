@@ -147,7 +147,10 @@ for name in captures:
                       "Reinjected bytes": str(r["reinjected_bytes"]),
                       "Original frames": ",".join(str(o["frame"]) for o in r["originals"]),
                       "Original TCP streams": ",".join(str(o["tcp_stream"]) for o in r["originals"]),
-                      "Delay (s)": seconds(r["delay_ns"])} for r in program_reinjections["reinjections"]]
+                      "Also a retransmission": "yes" if r["retransmission_on_own_subflow"] else "no",
+                      "Delay (s)": seconds(r["delay_ns"]),
+                      "Reinjected again in": ",".join(str(f) for f in r["reinjected_again_in"])}
+                     for r in program_reinjections["reinjections"]]
         checker.check(reinj == want_rows, f"{name}: reinjections table differs:\n  plugin  {reinj[:3]}\n  program {want_rows[:3]}")
 
     # Ground truth of the corpus: tokens and the subflows this side saw.

@@ -52,10 +52,10 @@ const MptcpConnection* mptcp_of(const TcpRow& r) {
 const TcpDirectionStats& up(const TcpConnection& t) { return t.stats(TcpDirection::ClientToServer); }
 const TcpDirectionStats& down(const TcpConnection& t) { return t.stats(TcpDirection::ServerToClient); }
 
-const RecordSpec<TcpRow>& tcp_connection_spec() {
-    static const RecordSpec<TcpRow> spec(
-        "tcp_connection", "One TCP connection (Wireshark tcp.stream), oriented by its handshake.",
-        {
+}  // namespace
+
+const std::vector<Field<TcpRow>>& tcp_connection_fields() {
+    static const std::vector<Field<TcpRow>> fields = {
             {{.name = "tcp_stream", .title = "TCP stream", .type = Type::Count, .meaning = "Wireshark's tcp.stream"},
              [](const TcpRow& r) { return Value(r.tcp->tcp_stream); }},
             {{.name = "client", .title = "Client", .meaning = "address:port of the end that sent the SYN"},
@@ -100,7 +100,16 @@ const RecordSpec<TcpRow>& tcp_connection_spec() {
             {{.name = "anomalies", .title = "Anomalies", .type = Type::Records, .meaning = "protocol oddities seen on it",
               .nested = &anomaly_spec().schema()},
              [](const TcpRow& r) { return Value(anomalies_table(*r.session, r.tcp->tcp_stream)); }},
-        });
+    };
+    return fields;
+}
+
+namespace {
+
+const RecordSpec<TcpRow>& tcp_connection_spec() {
+    static const RecordSpec<TcpRow> spec("tcp_connection",
+                                         "One TCP connection (Wireshark tcp.stream), oriented by its handshake.",
+                                         tcp_connection_fields());
     return spec;
 }
 

@@ -58,6 +58,7 @@ std::vector<Field<Row>> concat(std::vector<Field<Row>> a, const std::vector<Fiel
 }
 
 // Shared by several reports.
+const std::vector<Field<TcpRow>>& tcp_connection_fields();
 const std::vector<Field<ConnectionRow>>& connection_fields();
 const std::vector<Field<SubflowRow>>& subflow_fields();
 const RecordSpec<const Anomaly*>& anomaly_spec();

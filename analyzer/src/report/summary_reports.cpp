@@ -68,33 +68,17 @@ const RecordSpec<const TcpDirectionSummary*>& tcp_direction_spec() {
     return spec;
 }
 
-struct TcpSummaryRow {
-    const TcpConnection* tcp;
-    const TcpSummary* summary;
-};
-
-const RecordSpec<TcpSummaryRow>& tcp_summary_spec() {
-    using R = TcpSummaryRow;
-    static const RecordSpec<R> spec(
+const RecordSpec<TcpRow>& tcp_summary_spec() {
+    static const RecordSpec<TcpRow> spec(
         "tcp_summary", "Per-direction statistics of one TCP connection.",
-        {
-            {{.name = "tcp_stream", .title = "TCP stream", .type = Type::Count, .meaning = "Wireshark's tcp.stream"},
-             [](const R& r) { return Value(r.tcp->tcp_stream); }},
-            {{.name = "client", .title = "Client", .meaning = "address:port of the end that sent the SYN"},
-             [](const R& r) { return Value(r.tcp->client.to_string()); }},
-            {{.name = "server", .title = "Server", .meaning = "address:port of the other end"},
-             [](const R& r) { return Value(r.tcp->server.to_string()); }},
-            {{.name = "orientation", .title = "Orientation", .meaning = "what decided the client (see list-tcp)"},
-             [](const R& r) { return Value(to_string(r.tcp->orientation)); }},
-            {{.name = "end", .title = "End", .meaning = "open, half_closed, fin or rst"},
-             [](const R& r) { return Value(to_string(r.tcp->end)); }},
-            {{.name = "directions", .title = "Directions", .type = Type::Records,
-              .meaning = "client_to_server, then server_to_client", .nested = &tcp_direction_spec().schema()},
-             [](const R& r) {
-                 return Value(tcp_direction_spec().table(std::vector<const TcpDirectionSummary*>{
-                     &r.summary->directions[0], &r.summary->directions[1]}));
-             }},
-        },
+        concat(pick(tcp_connection_fields(), {"tcp_stream", "client", "server", "orientation", "end"}),
+               {{{.name = "directions", .title = "Directions", .type = Type::Records,
+                  .meaning = "client_to_server, then server_to_client", .nested = &tcp_direction_spec().schema()},
+                 [](const TcpRow& r) {
+                     const TcpSummary& summary = r.session->tcp_summary(*r.tcp);
+                     return Value(tcp_direction_spec().table(std::vector<const TcpDirectionSummary*>{
+                         &summary.directions[0], &summary.directions[1]}));
+                 }}}),
         {{"tcp_stream", "tcp_stream", true}});
     return spec;
 }
@@ -279,7 +263,7 @@ const Schema* tcp_summary_schema() { return &tcp_summary_spec().schema(); }
 const Schema* mptcp_summary_schema() { return &mptcp_summary_spec().schema(); }
 
 Document tcp_summary(const AnalysisSession& session, const TcpConnection& connection) {
-    return {tcp_summary_spec().record({&connection, &session.tcp_summary(connection)}), "directions", tcp_summary_text};
+    return {tcp_summary_spec().record({&session, &connection}), "directions", tcp_summary_text};
 }
 
 Document mptcp_summary(const AnalysisSession& session, const MptcpConnection& connection) {
