@@ -9,6 +9,15 @@
 
 namespace mptcpanalyzer::report {
 
+std::string lines_of(const Document& d, const std::string& table, const char* none,
+                     const std::function<std::string(const RowRef&)>& line) {
+    const Table& t = *d.root[table].table();
+    if (t.rows.empty()) return none;
+    std::string out;
+    for (std::size_t i = 0; i < t.size(); ++i) out += line(t.row(i));
+    return out;
+}
+
 // --- anomalies ---------------------------------------------------------------------------------
 
 const RecordSpec<const Anomaly*>& anomaly_spec() {
@@ -114,21 +123,16 @@ const RecordSpec<TcpRow>& tcp_connection_spec() {
 }
 
 std::string list_tcp_text(const Document& d) {
-    const Table& t = *d.root["tcp_connections"].table();
-    if (t.rows.empty()) return "no TCP connection\n";
-    std::string out;
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        const RowRef r = t.row(i);
+    return lines_of(d, "tcp_connections", "no TCP connection\n", [](const RowRef& r) {
         const bool inferred = std::get<bool>(r["orientation_inferred"].data);
-        out += fmt::format("tcp.stream {}: {} -> {}{}  {} pkts / {} up, {} pkts / {} down, {}{}\n", plain(r, "tcp_stream"),
+        return fmt::format("tcp.stream {}: {} -> {}{}  {} pkts / {} up, {} pkts / {} down, {}{}\n", plain(r, "tcp_stream"),
                            plain(r, "client"), plain(r, "server"),
                            inferred ? fmt::format(" (orientation inferred from {})", plain(r, "orientation")) : "",
                            plain(r, "packets_to_server"), human(r, "bytes_to_server"), plain(r, "packets_to_client"),
                            human(r, "bytes_to_client"), plain(r, "end"),
-                           r["mptcp_stream"].is_null() ? "" : ", mptcp.stream " + plain(r, "mptcp_stream"));
-        out += anomalies_text(r["anomalies"], "  ");
-    }
-    return out;
+                           r["mptcp_stream"].is_null() ? "" : ", mptcp.stream " + plain(r, "mptcp_stream")) +
+               anomalies_text(r["anomalies"], "  ");
+    });
 }
 
 }  // namespace

@@ -62,18 +62,15 @@ const RecordSpec<const MptcpEvent*>& event_spec() {
 
 std::string events_text(const Document& d) {
     const Table& t = *d.root["events"].table();
-    if (t.rows.empty()) return "no MPTCP event\n";
-    const std::int64_t t0 = std::get<std::int64_t>(t.row(0)["time_ns"].data);
-    std::string out;
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        const RowRef e = t.row(i);
-        out += fmt::format("{:>12.6f} frame {:>6} mptcp.stream {} tcp.stream {}: {}{} {}\n",
+    // Times since the first event.
+    const std::int64_t t0 = t.rows.empty() ? 0 : std::get<std::int64_t>(t.row(0)["time_ns"].data);
+    return lines_of(d, "events", "no MPTCP event\n", [t0](const RowRef& e) {
+        return fmt::format("{:>12.6f} frame {:>6} mptcp.stream {} tcp.stream {}: {}{} {}\n",
                            static_cast<double>(std::get<std::int64_t>(e["time_ns"].data) - t0) / 1e9, plain(e, "frame"),
                            e["mptcp_stream"].is_null() ? std::string("-") : plain(e, "mptcp_stream"),
                            plain(e, "tcp_stream"), plain(e, "kind"),
                            e["sender"].is_null() ? std::string() : " from " + plain(e, "sender"), plain(e, "details"));
-    }
-    return out;
+    });
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <functional>
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
@@ -56,6 +57,10 @@ std::vector<Field<Row>> concat(std::vector<Field<Row>> a, const std::vector<Fiel
     a.insert(a.end(), b.begin(), b.end());
     return a;
 }
+
+// A list report's text: `line(row)` for each record of the root's table `table`, or `none`.
+std::string lines_of(const Document& document, const std::string& table, const char* none,
+                     const std::function<std::string(const RowRef&)>& line);
 
 // Shared by several reports.
 const std::vector<Field<TcpRow>>& tcp_connection_fields();

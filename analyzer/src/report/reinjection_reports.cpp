@@ -106,18 +106,14 @@ const RecordSpec<ReinjectionRow>& reinjection_spec() {
 }
 
 std::string reinjections_text(const Document& d) {
-    const Table& t = *d.root["reinjections"].table();
-    if (t.rows.empty()) return "no reinjection\n";
-    std::string out;
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        const RowRef r = t.row(i);
+    return lines_of(d, "reinjections", "no reinjection\n", [](const RowRef& r) {
         std::string originals;
         const Table& o = *r["originals"].table();
         for (std::size_t j = 0; j < o.size(); ++j) {
             originals += fmt::format("{}frame {} (tcp.stream {})", j ? ", " : "", plain(o.row(j), "frame"),
                                      plain(o.row(j), "tcp_stream"));
         }
-        out += fmt::format("mptcp.stream {} {}: frame {} (tcp.stream {}) DSN {}-{} ({} new bytes) reinjects {}, "
+        return fmt::format("mptcp.stream {} {}: frame {} (tcp.stream {}) DSN {}-{} ({} new bytes) reinjects {}, "
                            "{:.6f} s after the first{}\n",
                            r["mptcp_stream"].is_null() ? std::string("(none)") : plain(r, "mptcp_stream"),
                            plain(r, "direction"), plain(r, "frame"), plain(r, "tcp_stream"), plain(r, "dsn_start"),
@@ -126,8 +122,7 @@ std::string reinjections_text(const Document& d) {
                            std::get<bool>(r["retransmission_on_own_subflow"].data)
                                ? " (also a TCP retransmission on its own subflow)"
                                : "");
-    }
-    return out;
+    });
 }
 
 }  // namespace
