@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "mptcpanalyzer/capture/tcp_option_parser.hpp"
+#include "mptcpanalyzer/model/tcp_option_parser.hpp"
 #include "mptcpanalyzer/model/ip_address.hpp"
 #include "mptcpanalyzer/model/packet_record.hpp"
 

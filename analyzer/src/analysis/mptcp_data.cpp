@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <deque>
 
-#include "mptcpanalyzer/capture/tcp_option_parser.hpp"
+#include "mptcpanalyzer/model/tcp_option_parser.hpp"
 
 namespace mptcpanalyzer {
 

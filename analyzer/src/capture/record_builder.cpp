@@ -6,7 +6,7 @@
 
 #include <span>
 
-#include "mptcpanalyzer/capture/tcp_option_parser.hpp"
+#include "mptcpanalyzer/model/tcp_option_parser.hpp"
 
 namespace mptcpanalyzer::capture {
 namespace {

@@ -1,4 +1,4 @@
-#include "mptcpanalyzer/capture/tcp_option_parser.hpp"
+#include "mptcpanalyzer/model/tcp_option_parser.hpp"
 
 #include <algorithm>
 #include <cstring>
