@@ -2,7 +2,6 @@
 // from (default, FILE:LINE, command line). Keys: docs/config.md.
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -23,39 +22,19 @@ struct Setting {
     ValueSource source;
 };
 
-std::string delimiter_text(char c) {
-    if (c == '\t') return "\\t";
-    if (c == ' ') return "\\s";
-    return std::string(1, c);
-}
-
 std::vector<Setting> effective_settings(const GlobalOptions& g) {
-    const Config& c = g.config;
-    auto src = [&](const std::string& key) { return c.sources.at(key); };
+    // The keys print themselves (config_key_table); the one global option that overrides a key,
+    // --cache-dir, is applied first, and the folder shown is the one actually used.
+    Config c = g.config;
+    const std::string folder = effective_cache_folder(g);
+    c.cache_folder = folder.empty() ? TableCache::default_directory().string() : folder;
+    if (!g.cache_directory.empty()) c.set_source("cache.folder", ValueSource::command_line());
     std::vector<Setting> out;
-    out.push_back({"output.format", c.output_format, c.output_format, src("output.format")});
-    out.push_back({"output.csv_delimiter", std::string(1, c.csv_delimiter), delimiter_text(c.csv_delimiter),
-                   src("output.csv_delimiter")});
-    {
-        const std::string folder = effective_cache_folder(g);
-        const std::string shown = folder.empty() ? TableCache::default_directory().string() : folder;
-        out.push_back({"cache.folder", shown, shown,
-                       g.cache_directory.empty() ? src("cache.folder") : ValueSource::command_line()});
+    for (const ConfigKey& k : config_key_table()) {
+        Setting s{std::string(k.key), {}, {}, c.sources.at(std::string(k.key))};
+        k.show(c, s.value, s.text);
+        out.push_back(std::move(s));
     }
-    out.push_back({"cache.size_limit", c.cache_size_limit,
-                   c.cache_size_limit == 0 ? std::string("0 (no limit)") : fmt::format("{} bytes", c.cache_size_limit),
-                   src("cache.size_limit")});
-    out.push_back({"shell.history_size", c.history_size, std::to_string(c.history_size), src("shell.history_size")});
-    out.push_back({"plot.terminal", c.plot_terminal,
-                   c.plot_terminal.empty() ? std::string("(from the output file name)") : c.plot_terminal,
-                   src("plot.terminal")});
-    const std::string size = fmt::format("{}x{}", c.plot_width, c.plot_height);
-    out.push_back({"plot.size", size, size, src("plot.size")});
-    out.push_back({"plot.font", c.plot_font, c.plot_font, src("plot.font")});
-    out.push_back({"plot.point_size", c.plot_point_size, fmt::format("{}", c.plot_point_size), src("plot.point_size")});
-    out.push_back({"plot.line_width", c.plot_line_width, fmt::format("{}", c.plot_line_width), src("plot.line_width")});
-    out.push_back({"plugins.folders", c.plugin_folders, fmt::format("{}", fmt::join(c.plugin_folders, ";")),
-                   src("plugins.folders")});
     for (const auto& p : effective_wireshark_preferences(g)) {
         out.push_back({"wireshark." + p.name, p.value, p.value, p.source});
     }

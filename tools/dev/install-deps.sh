@@ -8,7 +8,7 @@ PACKAGES=(
   cmake ninja-build g++ pkg-config
   # libraries
   wireshark-dev libwireshark-dev libwiretap-dev libwsutil-dev libglib2.0-dev
-  libcli11-dev libfmt-dev nlohmann-json3-dev catch2 libreadline-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev catch2 libreadline-dev libxxhash-dev
   # run time and tests: tshark for cross-checks, gnuplot for plots, python3 for test scripts
   tshark gnuplot-nox python3 util-linux gzip
 )

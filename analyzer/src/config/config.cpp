@@ -14,6 +14,8 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include "mptcpanalyzer/export/packet_export.hpp"
 #include "mptcpanalyzer/util/error.hpp"
@@ -90,8 +92,178 @@ std::string free_string(gchar* s) {
     return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The keys. Each entry is everything about one key; load_config, Config(), `config show` and
+// docs/config.md follow from this table.
+
+std::string expand_home(std::string path) {
+    if (path.rfind("~/", 0) == 0) return (std::filesystem::path(g_get_home_dir()) / path.substr(2)).string();
+    return path;
+}
+
+// A number from `low` to `high` (the plot sizes).
+double parse_number(const std::string& text, double low, double high) {
+    char* end = nullptr;
+    const double d = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(d >= low && d <= high)) {
+        throw std::invalid_argument(fmt::format("expected a number from {} to {}", low, high));
+    }
+    return d;
+}
+
+std::string delimiter_text(char c) {
+    if (c == '\t') return "\\t";
+    if (c == ' ') return "\\s";
+    return std::string(1, c);
+}
+
+using Json = nlohmann::ordered_json;
+
+const ConfigKey kKeys[] = {
+    {"output.format", "text", "",
+     "`text`, `json`, `csv`: the format of the report commands (`list-tcp`, `list-mptcp`, `list-subflows`, "
+     "`tcp-summary`, `mptcp-summary`, `list-reinjections`, `events`)",
+     "`--text`, `--json`, `--csv`", false,
+     [](Config& c, const ConfigValue& v) {
+         if (v.text != "text" && v.text != "json" && v.text != "csv") {
+             throw std::invalid_argument("expected text, json or csv");
+         }
+         c.output_format = v.text;
+     },
+     [](const Config& c, Json& value, std::string& text) {
+         value = c.output_format;
+         text = c.output_format;
+     }},
+    {"output.csv_delimiter", ",", "",
+     "one character (after GKeyFile unescaping: `\\t` is a tab); refused like `--delimiter` (`;`, quotes, letters, "
+     "digits, `-`, `.`, `+`)",
+     "`-d/--delimiter` of the report commands and of `export`", false,
+     [](Config& c, const ConfigValue& v) {
+         if (v.text.size() != 1) throw std::invalid_argument("expected one character (\\t for a tab)");
+         try {
+             validate_csv_delimiter(v.text[0]);
+         } catch (const Error& e) {
+             throw std::invalid_argument(e.what());
+         }
+         c.csv_delimiter = v.text[0];
+     },
+     [](const Config& c, Json& value, std::string& text) {
+         value = std::string(1, c.csv_delimiter);
+         text = delimiter_text(c.csv_delimiter);
+     }},
+    {"cache.folder", "", "`$XDG_CACHE_HOME/mptcpanalyzer`", "an absolute path, or `~/...`", "`--cache-dir`", false,
+     [](Config& c, const ConfigValue& v) {
+         std::string folder = expand_home(v.text);
+         if (folder.empty() || folder[0] != '/') throw std::invalid_argument("expected an absolute path (or ~/...)");
+         c.cache_folder = std::move(folder);
+     },
+     [](const Config& c, Json& value, std::string& text) {
+         value = c.cache_folder;
+         text = c.cache_folder;
+     }},
+    {"cache.size_limit", "2G", "",
+     "bytes, with an optional `K`, `M`, `G`, `T` (1024-based) suffix; `0` = no limit", "", false,
+     [](Config& c, const ConfigValue& v) {
+         try {
+             c.cache_size_limit = parse_byte_size(v.text);
+         } catch (const std::invalid_argument& e) {
+             throw std::invalid_argument(std::string(e.what()) + " (0 = no limit)");
+         }
+     },
+     [](const Config& c, Json& value, std::string& text) {
+         value = c.cache_size_limit;
+         text = c.cache_size_limit == 0 ? std::string("0 (no limit)") : fmt::format("{} bytes", c.cache_size_limit);
+     }},
+    {"shell.history_size", "1000", "", "lines of shell history kept, 0 to 1000000", "", false,
+     [](Config& c, const ConfigValue& v) {
+         char* end = nullptr;
+         errno = 0;
+         const long n = std::strtol(v.text.c_str(), &end, 10);
+         if (v.text.empty() || *end != '\0' || errno != 0 || n < 0 || n > 1000000) {
+             throw std::invalid_argument("expected a number of lines, 0 to 1000000");
+         }
+         c.history_size = static_cast<int>(n);
+     },
+     [](const Config& c, Json& value, std::string& text) {
+         value = c.history_size;
+         text = std::to_string(c.history_size);
+     }},
+    {"plot.terminal", "", "(from the file name)", "`png`, `svg`, `pdf`, `dumb`", "`--terminal`", false,
+     [](Config& c, const ConfigValue& v) {
+         if (v.text != "png" && v.text != "svg" && v.text != "pdf" && v.text != "dumb") {
+             throw std::invalid_argument("expected png, svg, pdf or dumb");
+         }
+         c.plot_terminal = v.text;
+     },
+     [](const Config& c, Json& value, std::string& text) {
+         value = c.plot_terminal;
+         text = c.plot_terminal.empty() ? std::string("(from the output file name)") : c.plot_terminal;
+     }},
+    {"plot.size", "1024x640", "", "`WIDTHxHEIGHT` in pixels, 100 to 10000 each", "`--size`", false,
+     [](Config& c, const ConfigValue& v) { parse_image_size(v.text, c.plot_width, c.plot_height); },
+     [](const Config& c, Json& value, std::string& text) {
+         text = fmt::format("{}x{}", c.plot_width, c.plot_height);
+         value = text;
+     }},
+    {"plot.font", "sans,10", "", "gnuplot font `family,size` (letters, digits, spaces, `,`, `-`)", "", false,
+     [](Config& c, const ConfigValue& v) {
+         // The font reaches the gnuplot script: only the characters of "family,size" names.
+         const bool safe = !v.text.empty() && v.text.size() <= 64 && std::all_of(v.text.begin(), v.text.end(), [](char ch) {
+             return std::isalnum(static_cast<unsigned char>(ch)) || ch == ' ' || ch == ',' || ch == '-';
+         });
+         if (!safe) throw std::invalid_argument("expected \"family,size\" (letters, digits, spaces, ',', '-')");
+         c.plot_font = v.text;
+     },
+     [](const Config& c, Json& value, std::string& text) {
+         value = c.plot_font;
+         text = c.plot_font;
+     }},
+    {"plot.point_size", "0.5", "", "0.1 to 10", "", false,
+     [](Config& c, const ConfigValue& v) { c.plot_point_size = parse_number(v.text, 0.1, 10); },
+     [](const Config& c, Json& value, std::string& text) {
+         value = c.plot_point_size;
+         text = fmt::format("{}", c.plot_point_size);
+     }},
+    {"plot.line_width", "1.5", "", "0.1 to 10", "", false,
+     [](Config& c, const ConfigValue& v) { c.plot_line_width = parse_number(v.text, 0.1, 10); },
+     [](const Config& c, Json& value, std::string& text) {
+         value = c.plot_line_width;
+         text = fmt::format("{}", c.plot_line_width);
+     }},
+    {"plugins.folders", "", "—",
+     "absolute folders (or `~/...`) separated by `;`, searched before the user and system plugin folders "
+     "(docs/plugins.md)",
+     "", true,
+     [](Config& c, const ConfigValue& v) {
+         for (const auto& item : v.items) {
+             std::string folder = expand_home(trim(item));
+             if (folder.empty()) continue;
+             if (folder[0] != '/') throw std::invalid_argument("expected absolute folders separated by ';'");
+             c.plugin_folders.push_back(std::move(folder));
+         }
+     },
+     [](const Config& c, Json& value, std::string& text) {
+         value = c.plugin_folders;
+         text = fmt::format("{}", fmt::join(c.plugin_folders, ";"));
+     }},
+};
+
+// The [wireshark] group is not a key of the table (its keys are Wireshark's preference names):
+// its row of docs/config.md is here, next to the table, and load_config reads it.
+constexpr std::string_view kWiresharkGroupDoc =
+    "| `wireshark.<module.name>` | — | any Wireshark preference, one key per preference (group `[wireshark]`), "
+    "applied like `--wireshark-pref module.name:value`; refused preferences fail as on the command line (exit 2) "
+    "| `--wireshark-pref` with the same name wins; others add to the file's |\n";
+
 const std::vector<std::string>& known_groups() {
-    static const std::vector<std::string> groups = {"output", "cache", "shell", "plot", "wireshark", "plugins"};
+    static const std::vector<std::string> groups = [] {
+        std::vector<std::string> out{"wireshark"};
+        for (const auto& k : kKeys) {
+            std::string group(k.key.substr(0, k.key.find('.')));
+            if (std::find(out.begin(), out.end(), group) == out.end()) out.push_back(std::move(group));
+        }
+        return out;
+    }();
     return groups;
 }
 
@@ -106,16 +278,36 @@ std::string ValueSource::describe() const {
     return "default";
 }
 
+std::span<const ConfigKey> config_key_table() { return kKeys; }
+
 const std::vector<std::string>& config_keys() {
-    static const std::vector<std::string> keys = {
-        "output.format", "output.csv_delimiter", "cache.folder", "cache.size_limit", "shell.history_size",
-        "plot.terminal", "plot.size", "plot.font", "plot.point_size", "plot.line_width", "plugins.folders",
-    };
+    static const std::vector<std::string> keys = [] {
+        std::vector<std::string> out;
+        for (const auto& k : kKeys) out.emplace_back(k.key);
+        return out;
+    }();
     return keys;
 }
 
+std::string config_keys_markdown() {
+    std::string out = "| key | default | values | command-line option that overrides it |\n|---|---|---|---|\n";
+    for (const auto& k : kKeys) {
+        const std::string default_text =
+            k.default_value.empty() ? std::string(k.default_doc) : fmt::format("`{}`", k.default_value);
+        out += fmt::format("| `{}` | {} | {} | {} |\n", k.key, default_text, k.values_doc,
+                           k.overridden_by.empty() ? std::string_view("—") : k.overridden_by);
+    }
+    out += kWiresharkGroupDoc;
+    return out;
+}
+
 Config::Config() {
-    for (const auto& k : config_keys()) sources[k] = ValueSource{};
+    for (const auto& k : kKeys) {
+        sources[std::string(k.key)] = ValueSource{};
+        // The defaults go through the parsers, as a file's values do: a default the parser
+        // refuses fails every test at once.
+        if (!k.default_value.empty()) k.parse(*this, ConfigValue{std::string(k.default_value), {}});
+    }
 }
 
 std::filesystem::path default_config_path() {
@@ -214,104 +406,33 @@ Config load_config(const std::filesystem::path& path, bool must_exist, std::vect
         return Error(ExitCode::Config,
                      fmt::format("{}:{}: bad value '{}' for {}: {}", name, line_of(key), value, key, why));
     };
-    // The value of group.key when present (unescaped by GKeyFile), with its source recorded.
-    auto get = [&](const std::string& key, std::string& out) {
+    for (const ConfigKey& k : kKeys) {
+        const std::string key(k.key);
         const auto dot = key.find('.');
         const std::string group = key.substr(0, dot), item = key.substr(dot + 1);
-        if (!g_key_file_has_key(keys.get(), group.c_str(), item.c_str(), nullptr)) return false;
+        if (!g_key_file_has_key(keys.get(), group.c_str(), item.c_str(), nullptr)) continue;
+        // The value unescaped by GKeyFile, and a list's items.
+        ConfigValue value;
         GError* e = nullptr;
-        gchar* v = g_key_file_get_string(keys.get(), group.c_str(), item.c_str(), &e);
-        if (!v) {
+        gchar* unescaped = g_key_file_get_string(keys.get(), group.c_str(), item.c_str(), &e);
+        if (!unescaped) {
             const std::string why = e ? e->message : "unreadable value";
             g_clear_error(&e);
             throw bad_value(key, free_string(g_key_file_get_value(keys.get(), group.c_str(), item.c_str(), nullptr)), why);
         }
-        out = free_string(v);
+        value.text = free_string(unescaped);
+        if (k.is_list) {
+            gsize count = 0;
+            gchar** list = g_key_file_get_string_list(keys.get(), group.c_str(), item.c_str(), &count, nullptr);
+            for (gsize i = 0; list && i < count; ++i) value.items.emplace_back(list[i]);
+            g_strfreev(list);
+        }
         config.set_source(key, ValueSource::from_file(name, line_of(key)));
-        return true;
-    };
-
-    std::string v;
-    if (get("output.format", v)) {
-        if (v != "text" && v != "json" && v != "csv") throw bad_value("output.format", v, "expected text, json or csv");
-        config.output_format = v;
-    }
-    if (get("output.csv_delimiter", v)) {
-        if (v.size() != 1) throw bad_value("output.csv_delimiter", v, "expected one character (\\t for a tab)");
-        config.csv_delimiter = v[0];
         try {
-            validate_csv_delimiter(config.csv_delimiter);
-        } catch (const Error& ex) {
-            throw bad_value("output.csv_delimiter", v, ex.what());
+            k.parse(config, value);
+        } catch (const std::invalid_argument& why) {
+            throw bad_value(key, value.text, why.what());
         }
-    }
-    if (get("cache.folder", v)) {
-        if (v.rfind("~/", 0) == 0) v = (std::filesystem::path(g_get_home_dir()) / v.substr(2)).string();
-        if (v.empty() || v[0] != '/') throw bad_value("cache.folder", v, "expected an absolute path (or ~/...)");
-        config.cache_folder = v;
-    }
-    if (get("cache.size_limit", v)) {
-        try {
-            config.cache_size_limit = parse_byte_size(v);
-        } catch (const std::invalid_argument& ex) {
-            throw bad_value("cache.size_limit", v, std::string(ex.what()) + " (0 = no limit)");
-        }
-    }
-    if (get("shell.history_size", v)) {
-        char* end = nullptr;
-        errno = 0;
-        const long n = std::strtol(v.c_str(), &end, 10);
-        if (v.empty() || *end != '\0' || errno != 0 || n < 0 || n > 1000000) {
-            throw bad_value("shell.history_size", v, "expected a number of lines, 0 to 1000000");
-        }
-        config.history_size = static_cast<int>(n);
-    }
-    if (get("plot.terminal", v)) {
-        if (v != "png" && v != "svg" && v != "pdf" && v != "dumb") {
-            throw bad_value("plot.terminal", v, "expected png, svg, pdf or dumb");
-        }
-        config.plot_terminal = v;
-    }
-    if (get("plot.size", v)) {
-        try {
-            parse_image_size(v, config.plot_width, config.plot_height);
-        } catch (const std::invalid_argument& ex) {
-            throw bad_value("plot.size", v, ex.what());
-        }
-    }
-    if (get("plot.font", v)) {
-        // The font reaches the gnuplot script: only the characters of "family,size" names.
-        const bool safe = !v.empty() && v.size() <= 64 && std::all_of(v.begin(), v.end(), [](char c) {
-            return std::isalnum(static_cast<unsigned char>(c)) || c == ' ' || c == ',' || c == '-';
-        });
-        if (!safe) throw bad_value("plot.font", v, "expected \"family,size\" (letters, digits, spaces, ',', '-')");
-        config.plot_font = v;
-    }
-    auto get_number = [&](const std::string& key, double low, double high, double& out) {
-        if (!get(key, v)) return;
-        char* end = nullptr;
-        const double d = std::strtod(v.c_str(), &end);
-        if (v.empty() || *end != '\0' || !(d >= low && d <= high)) {
-            throw bad_value(key, v, fmt::format("expected a number from {} to {}", low, high));
-        }
-        out = d;
-    };
-    get_number("plot.point_size", 0.1, 10, config.plot_point_size);
-    get_number("plot.line_width", 0.1, 10, config.plot_line_width);
-    if (get("plugins.folders", v)) {
-        gsize count = 0;
-        gchar** list = g_key_file_get_string_list(keys.get(), "plugins", "folders", &count, nullptr);
-        for (gsize i = 0; list && i < count; ++i) {
-            std::string folder = trim(list[i]);
-            if (folder.empty()) continue;
-            if (folder.rfind("~/", 0) == 0) folder = (std::filesystem::path(g_get_home_dir()) / folder.substr(2)).string();
-            if (folder[0] != '/') {
-                g_strfreev(list);
-                throw bad_value("plugins.folders", v, "expected absolute folders separated by ';'");
-            }
-            config.plugin_folders.push_back(folder);
-        }
-        g_strfreev(list);
     }
     if (g_key_file_has_group(keys.get(), "wireshark")) {
         gsize count = 0;

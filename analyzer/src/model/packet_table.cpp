@@ -21,28 +21,14 @@ void PacketTable::append(const PacketRecord& r) {
     const auto row = static_cast<std::uint32_t>(size());
     const std::uint32_t src = intern(r.src);
     const std::uint32_t dst = intern(r.dst);
-    c.frame_number.push_back(r.frame_number);
-    c.time_ns.push_back(r.time_ns);
-    c.interface_id.push_back(r.interface_id);
+#define MPTCP_STORE_FIELD(name, column_type, ...) c.name.push_back(static_cast<column_type>(r.name));
+    MPTCP_PACKET_RECORD_COLUMNS(MPTCP_STORE_FIELD)
+#undef MPTCP_STORE_FIELD
     c.src.push_back(src);
     c.dst.push_back(dst);
-    c.sport.push_back(r.sport);
-    c.dport.push_back(r.dport);
-    c.tcp_stream.push_back(r.tcp_stream);
-    c.seq_raw.push_back(r.seq_raw);
-    c.ack_raw.push_back(r.ack_raw);
-    c.payload_length.push_back(r.payload_length);
-    c.flags.push_back(r.flags);
-    c.window_raw.push_back(r.window_raw);
-    c.tsval.push_back(r.tsval);
-    c.tsecr.push_back(r.tsecr);
     c.misc.push_back(static_cast<std::uint8_t>((r.has_timestamps ? row_bit::kTimestamps : 0) |
                                                (r.options_unavailable ? row_bit::kOptionsUnavailable : 0) |
                                                (r.has_payload_sum ? row_bit::kPayloadSum : 0)));
-    c.payload_sum.push_back(r.payload_sum);
-    c.window_scale.push_back(r.window_scale);
-    c.mss.push_back(r.mss);
-    c.mptcp_stream.push_back(static_cast<std::int32_t>(r.mptcp_stream));
 
     // Relative sequence numbers, per tcp.stream and direction, as Wireshark derives them on its
     // first pass: the base of a direction is its SYN's seq, else its first seq - 1; the base of
@@ -116,28 +102,14 @@ PacketRecord PacketTable::record(std::size_t row) const {
 void PacketTable::record_into(std::size_t row, PacketRecord& r) const {
     const auto& c = columns_;
     r.mptcp_options.clear();
-    r.frame_number = c.frame_number[row];
-    r.time_ns = c.time_ns[row];
-    r.interface_id = c.interface_id[row];
+#define MPTCP_LOAD_FIELD(name, ...) r.name = c.name[row];
+    MPTCP_PACKET_RECORD_COLUMNS(MPTCP_LOAD_FIELD)
+#undef MPTCP_LOAD_FIELD
     r.src = addresses_[c.src[row]];
     r.dst = addresses_[c.dst[row]];
-    r.sport = c.sport[row];
-    r.dport = c.dport[row];
-    r.tcp_stream = c.tcp_stream[row];
-    r.seq_raw = c.seq_raw[row];
-    r.ack_raw = c.ack_raw[row];
-    r.payload_length = c.payload_length[row];
-    r.flags = c.flags[row];
-    r.window_raw = c.window_raw[row];
     r.has_timestamps = (c.misc[row] & row_bit::kTimestamps) != 0;
     r.options_unavailable = (c.misc[row] & row_bit::kOptionsUnavailable) != 0;
     r.has_payload_sum = (c.misc[row] & row_bit::kPayloadSum) != 0;
-    r.payload_sum = c.payload_sum[row];
-    r.tsval = c.tsval[row];
-    r.tsecr = c.tsecr[row];
-    r.window_scale = c.window_scale[row];
-    r.mss = c.mss[row];
-    r.mptcp_stream = c.mptcp_stream[row];
 
     // Side options of this row: side_options_ is sorted by row (appended in order).
     auto lo = std::lower_bound(side_options_.begin(), side_options_.end(), row,
@@ -166,13 +138,24 @@ void PacketTable::record_into(std::size_t row, PacketRecord& r) const {
     }
 }
 
+std::span<const PacketTable::ColumnInfo> PacketTable::column_infos() {
+#define MPTCP_RECORD_COLUMN_INFO(name, column_type, record_type, initial, meaning) \
+    ColumnInfo{#name, sizeof(column_type), true, meaning},
+#define MPTCP_DERIVED_COLUMN_INFO(name, column_type, meaning) ColumnInfo{#name, sizeof(column_type), false, meaning},
+    static constexpr ColumnInfo kInfos[] = {MPTCP_PACKET_RECORD_COLUMNS(MPTCP_RECORD_COLUMN_INFO)
+                                                MPTCP_PACKET_DERIVED_COLUMNS(MPTCP_DERIVED_COLUMN_INFO)};
+#undef MPTCP_RECORD_COLUMN_INFO
+#undef MPTCP_DERIVED_COLUMN_INFO
+    return kInfos;
+}
+
 std::string PacketTable::interface_name(std::uint32_t id) const {
     return id < interface_names_.size() ? interface_names_[id] : std::string{};
 }
 
 std::size_t PacketTable::memory_bytes() const {
     std::size_t total = 0;
-    const_cast<Columns&>(columns_).for_each([&](auto& v) { total += v.capacity() * sizeof(v[0]); });
+    columns_.for_each([&](const auto& column) { total += column.allocated_bytes(); });
     total += addresses_.capacity() * sizeof(IpAddress);
     total += side_options_.capacity() * sizeof(SideOption);
     for (const auto& s : side_options_) total += s.option.address_ids.capacity();
@@ -192,7 +175,7 @@ void PacketTable::finish_appending() {
 bool PacketTable::validate() const {
     const std::size_t n = size();
     bool ok = true;
-    const_cast<Columns&>(columns_).for_each([&](auto& v) { ok = ok && v.size() == n; });
+    columns_.for_each([&](const auto& column) { ok = ok && column.size() == n; });
     if (!ok) return false;
     const auto naddr = addresses_.size();
     for (std::size_t i = 0; i < n; ++i) {

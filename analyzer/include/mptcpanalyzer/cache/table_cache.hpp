@@ -77,7 +77,8 @@ public:
     static std::string serialize(const CacheKey& key, const ReadResult& result);
     static std::optional<ReadResult> deserialize(const CacheKey& key, std::string_view bytes);
 
-    static constexpr std::uint32_t kFormatVersion = 1;
+    // 2: columns named and 8-byte aligned, side options in MPTCP_OPTION_FIELDS order.
+    static constexpr std::uint32_t kFormatVersion = 2;
 
 private:
     std::filesystem::path directory_;

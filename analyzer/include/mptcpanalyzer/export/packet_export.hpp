@@ -1,10 +1,11 @@
 #pragma once
-// The packet table as CSV or JSON: one row per TCP segment, stable snake_case column names
-// (documented in docs/output-formats.md; `packet_columns()` is the single list both formats
-// and the documentation test use).
+// The packet table as CSV or JSON: one row per TCP segment, stable snake_case column names.
+// Every column (name, type, meaning, tshark field, value) is defined once, in packet_export.cpp;
+// the CSV header, the JSON keys and the column list of docs/output-formats.md follow from it.
 
 #include <cstdio>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "mptcpanalyzer/model/packet_table.hpp"
@@ -19,6 +20,19 @@ void validate_csv_delimiter(char delimiter);
 
 // Column names in output order.
 std::span<const std::string_view> packet_columns();
+
+// What the documentation says of an `export` column.
+struct ExportColumn {
+    enum class Type { Integer, Text, Hex, Flag, List };  // docs: int, text, hex, 0/1, list
+    std::string_view name;
+    Type type = Type::Integer;
+    std::string_view meaning;       // Markdown
+    std::string_view tshark_field;  // Markdown: the tshark field whose value it equals ("" when none)
+};
+// Every column, in output order.
+std::span<const ExportColumn> export_columns();
+// The column table of docs/output-formats.md (between its export-columns markers), in Markdown.
+std::string export_columns_markdown();
 
 // CSV: header row then one row per packet; empty cell = absent; multi-valued cells joined by
 // ';'. `delimiter` must not be ';', '"' or a newline. Writes to `out` (throws Error on I/O error).

@@ -1,15 +1,19 @@
 #pragma once
 // PacketTable: the columnar store of PacketRecords that every analysis reads and the cache
-// stores. Fixed-width facts are columns; addresses are interned; MPTCP options other than the
+// stores. Fixed-width facts are columns (declared in packet_schema.hpp; read through
+// `const Column<T>&`, see column.hpp); addresses are interned; MPTCP options other than the
 // (one per segment, very common) DSS live in a side list, so typical traffic costs ~100 bytes
 // per packet instead of a PacketRecord's ~400.
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "mptcpanalyzer/model/column.hpp"
 #include "mptcpanalyzer/model/packet_record.hpp"
 
 namespace mptcpanalyzer {
@@ -42,52 +46,35 @@ inline constexpr std::uint8_t kTruncated = 0x80;
 
 class PacketTable {
 public:
-    // Every column is a vector of a trivially copyable type; `for_each_column` visits them in
-    // a fixed order (the cache format depends on it: bump kSchemaVersion when it changes).
+    // The columns of MPTCP_PACKET_COLUMNS (packet_schema.hpp), in that order. `for_each` visits
+    // them in that order, which is also the cache's.
     struct Columns {
-        std::vector<std::uint32_t> frame_number;
-        std::vector<std::int64_t> time_ns;
-        std::vector<std::uint32_t> interface_id;
-        std::vector<std::uint32_t> src;  // index into addresses
-        std::vector<std::uint32_t> dst;
-        std::vector<std::uint16_t> sport;
-        std::vector<std::uint16_t> dport;
-        std::vector<std::uint32_t> tcp_stream;
-        std::vector<std::uint32_t> seq_raw;
-        std::vector<std::uint32_t> ack_raw;
-        std::vector<std::uint32_t> seq_relative;
-        std::vector<std::uint32_t> ack_relative;
-        std::vector<std::uint32_t> payload_length;
-        std::vector<std::uint16_t> flags;
-        std::vector<std::uint16_t> window_raw;
-        std::vector<std::uint32_t> tsval;
-        std::vector<std::uint32_t> tsecr;
-        std::vector<std::uint8_t> misc;  // row_bit
-        std::vector<std::int8_t> window_scale;
-        std::vector<std::uint16_t> mss;
-        std::vector<std::int32_t> mptcp_stream;  // -1 = unknown
-        std::vector<std::uint16_t> mptcp_subtypes;  // bit (1 << subtype) per option present
-        std::vector<std::uint8_t> dss_bits;  // dss_bit
-        std::vector<std::uint8_t> dss_position;
-        std::vector<std::uint8_t> dss_flags;  // the DSS flag byte as on the wire
-        std::vector<std::uint64_t> dss_data_ack;
-        std::vector<std::uint64_t> dss_dsn;
-        std::vector<std::uint32_t> dss_subflow_seq;
-        std::vector<std::uint16_t> dss_length;
-        std::vector<std::uint16_t> dss_checksum;
-        std::vector<std::uint8_t> dss_option_length;
-        std::vector<std::uint16_t> payload_sum;  // valid where misc has row_bit::kPayloadSum
+#define MPTCP_DECLARE_COLUMN(name, column_type, ...) Column<column_type> name;
+        MPTCP_PACKET_COLUMNS(MPTCP_DECLARE_COLUMN)
+#undef MPTCP_DECLARE_COLUMN
 
+        // f(column) for every column.
+#define MPTCP_VISIT_COLUMN(name, ...) f(name);
         template <class F>
         void for_each(F&& f) {
-            f(frame_number); f(time_ns); f(interface_id); f(src); f(dst); f(sport); f(dport);
-            f(tcp_stream); f(seq_raw); f(ack_raw); f(seq_relative); f(ack_relative);
-            f(payload_length); f(flags); f(window_raw); f(tsval); f(tsecr); f(misc);
-            f(window_scale); f(mss); f(mptcp_stream); f(mptcp_subtypes); f(dss_bits);
-            f(dss_position); f(dss_flags); f(dss_data_ack); f(dss_dsn); f(dss_subflow_seq);
-            f(dss_length); f(dss_checksum); f(dss_option_length); f(payload_sum);
+            MPTCP_PACKET_COLUMNS(MPTCP_VISIT_COLUMN)
         }
+        template <class F>
+        void for_each(F&& f) const {
+            MPTCP_PACKET_COLUMNS(MPTCP_VISIT_COLUMN)
+        }
+#undef MPTCP_VISIT_COLUMN
     };
+
+    // What describes a column besides its values: for the cache (which checks every column by
+    // name and width), tests and diagnostics. In Columns::for_each order.
+    struct ColumnInfo {
+        std::string_view name;
+        std::size_t element_bytes = 0;
+        bool from_record = false;  // a PacketRecord field of the same name (else derived by append)
+        std::string_view meaning;
+    };
+    static std::span<const ColumnInfo> column_infos();
 
     // Appends a record. Relative sequence numbers are assigned as it arrives (Wireshark's
     // rule: relative to the SYN's sequence number, or to the first one seen minus one).
@@ -129,7 +116,10 @@ public:
     bool validate() const;
     void rebuild_indexes();
 
-    static constexpr std::uint32_t kSchemaVersion = 2;  // 2: payload_sum column
+    // Part of the cache key: bump it when what a column means changes. (Adding, removing,
+    // reordering or resizing columns is caught by the cache's per-column name and width check.)
+    // 2: payload_sum column; 3: columns in schema order (packet_schema.hpp).
+    static constexpr std::uint32_t kSchemaVersion = 3;
 
 private:
     struct AddressHash {
