@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <tuple>
 
+#include "mptcpanalyzer/analysis/time_series.hpp"
 #include "mptcpanalyzer/util/error.hpp"
 
 namespace mptcpanalyzer::cli {
@@ -103,6 +104,37 @@ bool wants_direction(const PlotCommonOptions& o, TcpDirection d) {
     return wants_direction(o, d == TcpDirection::ClientToServer ? DataDirection::ToServer : DataDirection::ToClient);
 }
 
+std::vector<DataDirection> wanted_directions(const PlotCommonOptions& o) {
+    std::vector<DataDirection> out;
+    for (const auto d : {DataDirection::ToServer, DataDirection::ToClient})
+        if (wants_direction(o, d)) out.push_back(d);
+    return out;
+}
+
+std::vector<TcpDirection> wanted_tcp_directions(const PlotCommonOptions& o) {
+    std::vector<TcpDirection> out;
+    for (const auto d : {TcpDirection::ClientToServer, TcpDirection::ServerToClient})
+        if (wants_direction(o, d)) out.push_back(d);
+    return out;
+}
+
+MptcpPlot open_mptcp_plot(const StreamPlotOptions& o, const GlobalOptions& global) {
+    PlotOutput output = resolve_plot_output(o.common);
+    auto kept = open_session(global, o.common.capture);
+    const MptcpConnection& m = kept->mptcp(o.stream);
+    auto subflows = selected_subflows(o.common, m);
+    const std::int64_t start = kept->first_ns(m);
+    return MptcpPlot{std::move(output), kept, *kept, m, std::move(subflows), start};
+}
+
+TcpPlot open_tcp_plot(const StreamPlotOptions& o, const GlobalOptions& global, const char* kind) {
+    refuse_subflow_option(o.common, kind);
+    PlotOutput output = resolve_plot_output(o.common);
+    auto kept = open_session(global, o.common.capture);
+    const TcpConnection& t = kept->tcp(o.stream);
+    return TcpPlot{std::move(output), kept, *kept, t, t.first_ns()};
+}
+
 std::vector<std::size_t> selected_subflows(const PlotCommonOptions& o, const MptcpConnection& m) {
     std::vector<std::size_t> out;
     for (std::size_t i = 0; i < m.subflows.size(); ++i) {
@@ -136,6 +168,19 @@ std::string seconds_text(std::int64_t time_ns, std::int64_t start_ns) {
     return fmt::format("{:.6f}", static_cast<double>(time_ns - start_ns) / 1e9);
 }
 
+PlotSeries cdf_series(std::span<const double> values, std::string columns) {
+    PlotSeries s;
+    s.columns = std::move(columns);
+    const auto cdf = empirical_cdf(std::vector<double>(values.begin(), values.end()));
+    if (cdf.empty()) return s;
+    s.rows.push_back(fmt::format("{:.6f} 0 0", cdf.front().value));
+    for (const auto& p : cdf) {
+        s.rows.push_back(
+            fmt::format("{:.6f} {:.6f} {:.0f}", p.value, p.fraction, p.fraction * static_cast<double>(values.size())));
+    }
+    return s;
+}
+
 std::string subflow_label(const AnalysisSession& session, const MptcpConnection& m, std::size_t i) {
     const Subflow& sf = m.subflows[i];
     const TcpConnection* t = session.model().find_tcp(sf.tcp_stream);
@@ -146,6 +191,16 @@ std::string subflow_label(const AnalysisSession& session, const MptcpConnection&
 const char* direction_label(DataDirection d) { return d == DataDirection::ToServer ? "to server" : "to client"; }
 const char* direction_label(TcpDirection d) {
     return d == TcpDirection::ClientToServer ? "client to server" : "server to client";
+}
+
+std::string subflow_title(const MptcpPlot& plot, std::size_t i, DataDirection d) {
+    return fmt::format("{} ({})", subflow_label(plot.session, plot.connection, i), direction_label(d));
+}
+
+std::string tcp_direction_title(const TcpConnection& t, TcpDirection d) {
+    const bool from_client = d == TcpDirection::ClientToServer;
+    return fmt::format("{} -> {} ({})", (from_client ? t.client : t.server).to_string(),
+                       (from_client ? t.server : t.client).to_string(), direction_label(d));
 }
 
 std::string subflow_color(std::size_t subflow) { return kPalette[subflow % kPalette.size()]; }

@@ -6,9 +6,12 @@
 // helpers: add_common_plot_options() on their subcommand, resolve_plot_output() when they run.
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -47,6 +50,27 @@ struct PlotCommonOptions {
 // Adds -r/--read and the options above to a plot kind's subcommand.
 void add_common_plot_options(CLI::App& kind, PlotCommonOptions& options);
 
+// The options of a built-in kind: the common ones and the connection it plots. Kinds derive
+// their own options from it.
+struct StreamPlotOptions {
+    PlotCommonOptions common;
+    std::int64_t stream = -1;
+};
+
+// Adds the subcommand `name` of a kind: the common options, the required STREAM argument
+// (described by `stream_help`), and `run` called with the options when the kind is chosen.
+// Returns the subcommand, for the kind's own options.
+template <class Options>
+CLI::App& add_plot_kind(CLI::App& plot, const GlobalOptions& global, const std::shared_ptr<Options>& options,
+                        const char* name, const char* description, const char* stream_help,
+                        void (*run)(const Options&, const GlobalOptions&)) {
+    CLI::App* kind = plot.add_subcommand(name, description);
+    add_common_plot_options(*kind, options->common);
+    kind->add_option("stream", options->stream, stream_help)->required();
+    kind->callback([options, run, &global] { run(*options, global); });
+    return *kind;
+}
+
 // The output settings: command line over `defaults`. Throws Error(Usage) for a bad --size or
 // --display with -o/--terminal, Error(Environment) for --display without a graphical session
 // (checked here so no capture is read in vain).
@@ -57,6 +81,10 @@ std::pair<int, int> parse_plot_size(const std::string& text);
 
 bool wants_direction(const PlotCommonOptions& options, DataDirection direction);
 bool wants_direction(const PlotCommonOptions& options, TcpDirection direction);
+// The directions --direction asks for, to server (client to server) first: the order of every
+// kind's series.
+std::vector<DataDirection> wanted_directions(const PlotCommonOptions& options);
+std::vector<TcpDirection> wanted_tcp_directions(const PlotCommonOptions& options);
 
 // Indices (in connection.subflows) of the subflows --subflow selected, all when none was given.
 // Error(Usage) naming the connection's subflows when a --subflow is not one of them.
@@ -64,13 +92,52 @@ std::vector<std::size_t> selected_subflows(const PlotCommonOptions& options, con
 // For kinds on one TCP connection: --subflow is refused (Error(Usage)).
 void refuse_subflow_option(const PlotCommonOptions& options, const char* kind);
 
+// What a kind on one MPTCP connection starts from, opened in the order that fails early: the
+// output settings (a bad option fails before the capture is read), the session, the connection
+// and the subflows --subflow selected.
+struct MptcpPlot {
+    PlotOutput output;
+    std::shared_ptr<const AnalysisSession> kept;  // keeps `session` alive
+    const AnalysisSession& session;
+    const MptcpConnection& connection;
+    std::vector<std::size_t> subflows;  // selected_subflows()
+    std::int64_t start_ns = 0;          // the connection's first packet: time 0 on the x axis
+};
+MptcpPlot open_mptcp_plot(const StreamPlotOptions& options, const GlobalOptions& global);
+
+// The same for a kind on one TCP connection (`kind` names it when --subflow is refused).
+struct TcpPlot {
+    PlotOutput output;
+    std::shared_ptr<const AnalysisSession> kept;
+    const AnalysisSession& session;
+    const TcpConnection& connection;
+    std::int64_t start_ns = 0;
+};
+TcpPlot open_tcp_plot(const StreamPlotOptions& options, const GlobalOptions& global, const char* kind);
+
 // Seconds between `start` and `time`, as written to data files.
 std::string seconds_text(std::int64_t time_ns, std::int64_t start_ns);
+
+// A data row "time_s value...": the time since `start_ns`, then the values as {} formats them.
+template <class... Values>
+std::string time_row(std::int64_t time_ns, std::int64_t start_ns, const Values&... values) {
+    std::string row = seconds_text(time_ns, start_ns);
+    ((row += ' ', row += fmt::to_string(values)), ...);
+    return row;
+}
+
+// The series of an empirical CDF of `values`: rows "value fraction cumulative_count", starting at
+// fraction 0 on the smallest value so a step line rises there; no row when there is no value.
+PlotSeries cdf_series(std::span<const double> values, std::string columns);
 
 // Legend texts: "tcp.stream 3 10.0.0.1:40000 -> 10.0.0.2:80 (to server)".
 std::string subflow_label(const AnalysisSession& session, const MptcpConnection& connection, std::size_t subflow);
 const char* direction_label(DataDirection direction);  // "to server", "to client"
 const char* direction_label(TcpDirection direction);   // "client to server", "server to client"
+// "<subflow label> (<direction>)", the legend of a subflow's series.
+std::string subflow_title(const MptcpPlot& plot, std::size_t subflow, DataDirection direction);
+// "10.0.0.1:40000 -> 10.0.0.2:80 (client to server)", the legend of a TCP direction's series.
+std::string tcp_direction_title(const TcpConnection& connection, TcpDirection direction);
 
 // A colour per subflow (colour-blind safe palette, cycling) and a point shape per direction, so
 // the same subflow looks the same in every kind.

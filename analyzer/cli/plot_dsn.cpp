@@ -10,46 +10,34 @@
 
 #include <memory>
 
+#include "mptcpanalyzer/analysis/subflow_series.hpp"
 #include "plot_common.hpp"
 #include "plot_kinds.hpp"
 
 namespace mptcpanalyzer::cli {
 namespace {
 
-struct DsnOptions {
-    PlotCommonOptions common;
-    std::int64_t stream = -1;
+struct DsnOptions : StreamPlotOptions {
     bool data_acks = false;
 };
 
 void run_plot_dsn(const DsnOptions& o, const GlobalOptions& g) {
-    const PlotOutput output = resolve_plot_output(o.common);
-    const auto kept = open_session(g, o.common.capture);
-    const AnalysisSession& session = *kept;
-    const MptcpConnection& m = session.mptcp(o.stream);
-    const auto subflows = selected_subflows(o.common, m);
-    const MptcpAnalysis& a = session.analysis(m);
-    const auto& c = session.table().columns();
-    const std::int64_t t0 = session.first_ns(m);
-
+    const MptcpPlot p = open_mptcp_plot(o, g);
+    const std::int64_t t0 = p.start_ns;
     PlotSpec spec;
-    spec.title = plot_title(o.common, fmt::format("mptcp.stream {}, data sequence numbers per subflow", m.mptcp_stream));
+    spec.title =
+        plot_title(o.common, fmt::format("mptcp.stream {}, data sequence numbers per subflow", p.connection.mptcp_stream));
     spec.xlabel = kTimeLabel;
     spec.ylabel = "relative data sequence number (bytes)";
     spec.extra = "set format y '%.0f'\nset xrange [0:*]\nset yrange [0:*]\n";
-    for (const auto dir : {DataDirection::ToServer, DataDirection::ToClient}) {
-        if (!wants_direction(o.common, dir)) continue;
-        std::vector<bool> selected(m.subflows.size(), false);
-        for (auto i : subflows) selected[i] = true;
-        for (auto i : subflows) {
+    for (const auto dir : wanted_directions(o.common)) {
+        for (auto i : p.subflows) {
             PlotSeries s;
-            s.title = fmt::format("{} ({})", subflow_label(session, m, i), direction_label(dir));
+            s.title = subflow_title(p, i, dir);
             s.columns = "time_s relative_dsn (first byte of each data segment)";
             s.style = point_style(i, dir);
-            for (const auto& seg : a.data.segments) {
-                if (seg.direction != dir || seg.subflow != i) continue;
-                s.rows.push_back(fmt::format("{} {}", seconds_text(c.time_ns[seg.row], t0), a.data.relative(dir, seg.dsn)));
-            }
+            for (const auto& d : segment_dsn_points(p.session, p.connection, i, dir))
+                s.rows.push_back(time_row(d.time_ns, t0, d.relative_dsn));
             spec.series.push_back(std::move(s));
         }
         PlotSeries r;
@@ -57,11 +45,8 @@ void run_plot_dsn(const DsnOptions& o, const GlobalOptions& g) {
         r.columns = "time_s relative_dsn (reinjected segments)";
         r.style = fmt::format("points pointtype 6 pointsize (point_size*3) linewidth line_width linecolor rgb '{}'",
                               kHighlightColor);
-        for (const auto& re : a.reinjections.reinjections) {
-            const auto& seg = a.data.segments[re.segment];
-            if (seg.direction != dir || !selected[seg.subflow]) continue;
-            r.rows.push_back(fmt::format("{} {}", seconds_text(c.time_ns[seg.row], t0), a.data.relative(dir, seg.dsn)));
-        }
+        for (const auto& re : reinjection_points(p.session, p.connection, p.subflows, dir))
+            r.rows.push_back(time_row(re.time_ns, t0, re.relative_dsn));
         spec.series.push_back(std::move(r));
         if (o.data_acks) {
             PlotSeries k;
@@ -70,25 +55,21 @@ void run_plot_dsn(const DsnOptions& o, const GlobalOptions& g) {
             // Black for the data towards the server, grey for the data towards the client.
             k.style = fmt::format("steps linewidth line_width dashtype 2 linecolor rgb '{}'",
                                   dir == DataDirection::ToServer ? kAggregateColor : "#808080");
-            for (const auto& ack : a.data.data_acks) {
-                if (ack.direction != dir || !selected[ack.subflow]) continue;
-                k.rows.push_back(fmt::format("{} {}", seconds_text(c.time_ns[ack.row], t0), a.data.relative(dir, ack.ack)));
-            }
+            for (const auto& ack : data_ack_points(p.session, p.connection, p.subflows, dir))
+                k.rows.push_back(time_row(ack.time_ns, t0, ack.relative_dsn));
             spec.series.push_back(std::move(k));
         }
     }
-    render_plot(spec, output);
+    render_plot(spec, p.output);
 }
 
 }  // namespace
 
 void setup_plot_dsn(CLI::App& plot, const GlobalOptions& global) {
     auto o = std::make_shared<DsnOptions>();
-    CLI::App* cmd = plot.add_subcommand("dsn", "MPTCP data sequence numbers vs time, one series per subflow");
-    add_common_plot_options(*cmd, o->common);
-    cmd->add_option("stream", o->stream, "mptcp.stream number")->required();
-    cmd->add_flag("--data-acks", o->data_acks, "Also draw the DATA_ACKs acknowledging each direction's data");
-    cmd->callback([o, &global] { run_plot_dsn(*o, global); });
+    add_plot_kind(plot, global, o, "dsn", "MPTCP data sequence numbers vs time, one series per subflow",
+                  "mptcp.stream number", run_plot_dsn)
+        .add_flag("--data-acks", o->data_acks, "Also draw the DATA_ACKs acknowledging each direction's data");
 }
 
 }  // namespace mptcpanalyzer::cli

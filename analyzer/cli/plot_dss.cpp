@@ -15,36 +15,24 @@
 namespace mptcpanalyzer::cli {
 namespace {
 
-struct DssOptions {
-    PlotCommonOptions common;
-    std::int64_t stream = -1;
-};
-
-void run_plot_dss(const DssOptions& o, const GlobalOptions& g) {
-    const PlotOutput output = resolve_plot_output(o.common);
-    const auto kept = open_session(g, o.common.capture);
-    const AnalysisSession& session = *kept;
-    const MptcpConnection& m = session.mptcp(o.stream);
-    const auto subflows = selected_subflows(o.common, m);
-    const MptcpAnalysis& a = session.analysis(m);
-    const auto& c = session.table().columns();
-    const std::int64_t t0 = session.first_ns(m);
-    const auto mappings = dss_mappings(session.table(), session.model(), m, a.data);
+void run_plot_dss(const StreamPlotOptions& o, const GlobalOptions& g) {
+    const MptcpPlot p = open_mptcp_plot(o, g);
+    const auto& c = p.session.table().columns();
+    const auto mappings = dss_mappings(p.session.table(), p.session.model(), p.connection, p.session.analysis(p.connection).data);
 
     PlotSpec spec;
-    spec.title = plot_title(o.common, fmt::format("mptcp.stream {}, DSS mappings per subflow", m.mptcp_stream));
+    spec.title = plot_title(o.common, fmt::format("mptcp.stream {}, DSS mappings per subflow", p.connection.mptcp_stream));
     spec.xlabel = kTimeLabel;
     spec.ylabel = "relative data sequence number (bytes)";
     spec.extra = "set format y '%.0f'\nset xrange [0:*]\nset yrange [0:*]\n";
-    for (const auto dir : {DataDirection::ToServer, DataDirection::ToClient}) {
-        if (!wants_direction(o.common, dir)) continue;
+    for (const auto dir : wanted_directions(o.common)) {
         PlotSeries infinite;
         infinite.title = fmt::format("infinite mappings, fallback ({})", direction_label(dir));
         infinite.columns = "time_s relative_dsn (infinite mapping: the rest of the subflow)";
         infinite.style = fmt::format("points pointtype 3 pointsize (point_size*4) linecolor rgb '{}'", kHighlightColor);
-        for (auto i : subflows) {
+        for (auto i : p.subflows) {
             PlotSeries s;
-            s.title = fmt::format("{} ({})", subflow_label(session, m, i), direction_label(dir));
+            s.title = subflow_title(p, i, dir);
             s.columns = "time_s relative_dsn length (a mapping covers [relative_dsn, relative_dsn + length))";
             s.using_clause = "1:2:(0):3";
             // A bar across each end: the mapping's first and last byte.
@@ -52,27 +40,21 @@ void run_plot_dss(const DssOptions& o, const GlobalOptions& g) {
                                   subflow_color(i));
             for (const auto& mp : mappings) {
                 if (mp.direction != dir || mp.subflow != i) continue;
-                if (mp.length == 0) {
-                    infinite.rows.push_back(fmt::format("{} {}", seconds_text(c.time_ns[mp.row], t0), mp.relative_dsn));
-                    continue;
-                }
-                s.rows.push_back(fmt::format("{} {} {}", seconds_text(c.time_ns[mp.row], t0), mp.relative_dsn, mp.length));
+                if (mp.length == 0) infinite.rows.push_back(time_row(c.time_ns[mp.row], p.start_ns, mp.relative_dsn));
+                else s.rows.push_back(time_row(c.time_ns[mp.row], p.start_ns, mp.relative_dsn, mp.length));
             }
             spec.series.push_back(std::move(s));
         }
         if (!infinite.rows.empty()) spec.series.push_back(std::move(infinite));
     }
-    render_plot(spec, output);
+    render_plot(spec, p.output);
 }
 
 }  // namespace
 
 void setup_plot_dss(CLI::App& plot, const GlobalOptions& global) {
-    auto o = std::make_shared<DssOptions>();
-    CLI::App* cmd = plot.add_subcommand("dss", "DSS mappings (DSN ranges) as segments over time, per subflow");
-    add_common_plot_options(*cmd, o->common);
-    cmd->add_option("stream", o->stream, "mptcp.stream number")->required();
-    cmd->callback([o, &global] { run_plot_dss(*o, global); });
+    add_plot_kind(plot, global, std::make_shared<StreamPlotOptions>(), "dss",
+                  "DSS mappings (DSN ranges) as segments over time, per subflow", "mptcp.stream number", run_plot_dss);
 }
 
 }  // namespace mptcpanalyzer::cli

@@ -15,8 +15,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "mptcpanalyzer/analysis/packet_series.hpp"
-#include "mptcpanalyzer/analysis/time_series.hpp"
+#include "mptcpanalyzer/analysis/subflow_series.hpp"
 #include "mptcpanalyzer/util/error.hpp"
 #include "plot_common.hpp"
 #include "plot_kinds.hpp"
@@ -24,9 +23,7 @@
 namespace mptcpanalyzer::cli {
 namespace {
 
-struct ThroughputOptions {
-    PlotCommonOptions common;
-    std::int64_t stream = -1;
+struct ThroughputOptions : StreamPlotOptions {
     bool tcp = false;
     std::string window = "auto";
     bool fixed_windows = false;
@@ -123,112 +120,79 @@ void finish(PlotSpec& spec, const std::vector<RateSeries>& all, const RateBuilde
     render_plot(spec, output);
 }
 
-std::vector<TimedBytes> timed(const PacketTable& table, const std::vector<std::pair<std::uint32_t, std::uint64_t>>& rows) {
-    std::vector<TimedBytes> out;
-    out.reserve(rows.size());
-    for (const auto& [row, bytes] : rows) out.push_back({table.columns().time_ns[row], bytes});
-    return out;
-}
+BytesCounted counted(const ThroughputOptions& o) { return o.goodput ? BytesCounted::FirstSent : BytesCounted::Payload; }
 
-void run_tcp(const ThroughputOptions& o, const GlobalOptions& g, const PlotOutput& output) {
-    refuse_subflow_option(o.common, o.goodput ? "goodput --tcp" : "throughput --tcp");
-    const auto kept = open_session(g, o.common.capture);
-    const AnalysisSession& session = *kept;
-    const TcpConnection& t = session.tcp(o.stream);
+void run_tcp(const ThroughputOptions& o, const GlobalOptions& g) {
+    const TcpPlot p = open_tcp_plot(o, g, o.goodput ? "goodput --tcp" : "throughput --tcp");
+    const TcpConnection& t = p.connection;
     const RateBuilder builder(o, t.first_ns(), t.last_ns());
     const char* what = o.goodput ? "goodput" : "throughput";
     PlotSpec spec;
     spec.title = plot_title(o.common, fmt::format("tcp.stream {}, {}", t.tcp_stream, what));
     std::vector<RateSeries> all;
-    for (const auto dir : {TcpDirection::ClientToServer, TcpDirection::ServerToClient}) {
-        if (!wants_direction(o.common, dir)) continue;
-        const Endpoint& from = dir == TcpDirection::ClientToServer ? t.client : t.server;
-        const Endpoint& to = dir == TcpDirection::ClientToServer ? t.server : t.client;
+    for (const auto dir : wanted_tcp_directions(o.common)) {
         RateSeries s;
-        s.title = fmt::format("{} -> {} ({})", from.to_string(), to.to_string(), direction_label(dir));
+        s.title = tcp_direction_title(t, dir);
         s.style = builder.style(subflow_color(static_cast<std::size_t>(dir)), 1, false);
-        s.points = builder.rates(timed(session.table(), tcp_payload_bytes(session.table(), t, dir, o.goodput)));
+        s.points = builder.rates(tcp_timed_bytes(p.session.table(), t, dir, counted(o)));
         all.push_back(std::move(s));
     }
-    finish(spec, all, builder, what, output);
+    finish(spec, all, builder, what, p.output);
 }
 
-void run_mptcp(const ThroughputOptions& o, const GlobalOptions& g, const PlotOutput& output) {
-    const auto kept = open_session(g, o.common.capture);
-    const AnalysisSession& session = *kept;
-    const MptcpConnection& m = session.mptcp(o.stream);
-    const auto subflows = selected_subflows(o.common, m);
-    const auto& table = session.table();
-    const RateBuilder builder(o, session.first_ns(m), session.last_ns(m));
+void run_mptcp(const ThroughputOptions& o, const GlobalOptions& g) {
+    const MptcpPlot p = open_mptcp_plot(o, g);
+    const MptcpConnection& m = p.connection;
+    const RateBuilder builder(o, p.start_ns, p.session.last_ns(m));
     const char* what = o.goodput ? "goodput" : "throughput";
     PlotSpec spec;
     spec.title = plot_title(o.common, fmt::format("mptcp.stream {}, {}", m.mptcp_stream, what));
-    // Goodput: each data segment's new bytes, credited to the subflow that carried them first.
-    const MptcpAnalysis* analysis = o.goodput ? &session.analysis(m) : nullptr;
-    std::vector<std::uint64_t> fresh;
-    if (analysis) fresh = new_data_bytes(analysis->data);
     std::vector<RateSeries> all;
-    for (const auto dir : {DataDirection::ToServer, DataDirection::ToClient}) {
-        if (!wants_direction(o.common, dir)) continue;
-        std::vector<std::vector<TimedBytes>> per_subflow(m.subflows.size());
-        if (o.goodput) {
-            for (std::size_t k = 0; k < analysis->data.segments.size(); ++k) {
-                const auto& seg = analysis->data.segments[k];
-                if (seg.direction == dir && fresh[k] > 0) per_subflow[seg.subflow].push_back({table.columns().time_ns[seg.row], fresh[k]});
-            }
-        } else {
-            for (auto i : subflows) {
-                const Subflow& sf = m.subflows[i];
-                const TcpConnection* conn = session.model().find_tcp(sf.tcp_stream);
-                if (!conn) continue;
-                per_subflow[i] = timed(table, tcp_payload_bytes(table, *conn, sf.tcp_direction(dir), false));
-            }
-        }
+    for (const auto dir : wanted_directions(o.common)) {
+        const auto per_subflow = subflow_timed_bytes(p.session, m, dir, counted(o));
+        const int dashtype = dir == DataDirection::ToServer ? 1 : 2;
         std::vector<TimedBytes> aggregate;
-        for (auto i : subflows) aggregate.insert(aggregate.end(), per_subflow[i].begin(), per_subflow[i].end());
+        for (auto i : p.subflows) aggregate.insert(aggregate.end(), per_subflow[i].begin(), per_subflow[i].end());
         RateSeries total;
-        total.title = subflows.size() == m.subflows.size()
+        total.title = p.subflows.size() == m.subflows.size()
                           ? fmt::format("all subflows ({})", direction_label(dir))
                           : fmt::format("selected subflows ({})", direction_label(dir));
-        total.style = builder.style(kAggregateColor, dir == DataDirection::ToServer ? 1 : 2, true);
+        total.style = builder.style(kAggregateColor, dashtype, true);
         total.points = builder.rates(aggregate);
         all.push_back(std::move(total));
-        for (auto i : subflows) {
+        for (auto i : p.subflows) {
             RateSeries s;
-            s.title = fmt::format("{} ({})", subflow_label(session, m, i), direction_label(dir));
-            s.style = builder.style(subflow_color(i), dir == DataDirection::ToServer ? 1 : 2, false);
+            s.title = subflow_title(p, i, dir);
+            s.style = builder.style(subflow_color(i), dashtype, false);
             s.points = builder.rates(per_subflow[i]);
             all.push_back(std::move(s));
         }
     }
-    finish(spec, all, builder, what, output);
+    finish(spec, all, builder, what, p.output);
 }
 
 void run_plot_rate(const ThroughputOptions& o, const GlobalOptions& g) {
     if (o.window != "auto" && parse_duration_ns(o.window) < 0) {
         throw Error(ExitCode::Usage, "--window '" + o.window + "': expected 'auto' or a duration such as 100ms, 1s, 250us");
     }
-    const PlotOutput output = resolve_plot_output(o.common);
-    if (o.tcp) run_tcp(o, g, output);
-    else run_mptcp(o, g, output);
+    if (o.tcp) run_tcp(o, g);
+    else run_mptcp(o, g);
 }
 
 void add_kind(CLI::App& plot, const GlobalOptions& global, bool goodput) {
     auto o = std::make_shared<ThroughputOptions>();
     o->goodput = goodput;
-    CLI::App* cmd = plot.add_subcommand(
-        goodput ? "goodput" : "throughput",
+    CLI::App& kind = add_plot_kind(
+        plot, global, o, goodput ? "goodput" : "throughput",
         goodput ? "Goodput (bytes sent for the first time) in bit/s over time, aggregate and per subflow"
-                : "Throughput (payload bytes on the wire) in bit/s over time, aggregate and per subflow");
-    add_common_plot_options(*cmd, o->common);
-    cmd->add_option("stream", o->stream, "mptcp.stream number (tcp.stream with --tcp)")->required();
-    cmd->add_flag("--tcp", o->tcp, "STREAM is a tcp.stream: plot that TCP connection, per direction");
-    cmd->add_option("--window", o->window,
+                : "Throughput (payload bytes on the wire) in bit/s over time, aggregate and per subflow",
+        "mptcp.stream number (tcp.stream with --tcp)", run_plot_rate);
+    kind.add_flag("--tcp", o->tcp, "STREAM is a tcp.stream: plot that TCP connection, per direction");
+    kind.add_option("--window", o->window,
                     "Averaging window: a duration with its unit (ns, us, ms, s: 100ms, 1s) or 'auto' "
                     "(about 1/20 of the connection, at least 1 ms)")
         ->capture_default_str();
-    cmd->add_flag("--fixed-windows", o->fixed_windows, "Adjacent fixed windows (steps) instead of a sliding window");
-    cmd->callback([o, &global] { run_plot_rate(*o, global); });
+    kind.add_flag("--fixed-windows", o->fixed_windows, "Adjacent fixed windows (steps) instead of a sliding window");
 }
 
 }  // namespace
