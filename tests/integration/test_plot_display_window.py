@@ -1,8 +1,9 @@
 """`plot KIND --display` opens a real gnuplot window on an X display: under Xvfb, with a gnuplot
 that has a window terminal (gnuplot-qt), the command returns at once with status 0 and a window
 titled "Gnuplot window" exists on that display. Skipped (exit 77) when Xvfb, xdotool or a
-gnuplot window terminal is missing (CI installs only gnuplot-nox: the error paths of --display
-are tested in test_plot_options_and_errors.py)."""
+gnuplot window terminal is missing (tools/dev/install-deps.sh installs xvfb, xdotool and
+gnuplot-qt, and CI fails on a skipped test; the error paths of --display are tested in
+test_plot_options_and_errors.py)."""
 
 import os
 import shutil

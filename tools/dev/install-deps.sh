@@ -10,7 +10,12 @@ PACKAGES=(
   wireshark-dev libwireshark-dev libwiretap-dev libwsutil-dev libglib2.0-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev catch2 libreadline-dev libxxhash-dev
   # run time and tests: tshark for cross-checks, gnuplot for plots, python3 for test scripts
-  tshark gnuplot-nox python3 util-linux gzip
+  tshark gnuplot-qt python3 util-linux gzip
+  # GUI tests (a skipped test proves nothing, so CI installs these too): Wireshark with the
+  # plugin and `plot --display` under a private Xvfb display, windows found by xdotool,
+  # screenshots by ImageMagick. gnuplot-qt replaces gnuplot-nox (same cairo/gd terminals plus
+  # the qt window terminal).
+  wireshark-qt xvfb xdotool imagemagick
 )
 
 SUDO=""

@@ -11,4 +11,28 @@ bash tools/dev/install-deps.sh
 # Leak checking is off: libwireshark keeps process-lifetime allocations by design.
 cmake --preset debug >/dev/null
 cmake --build --preset debug
-ctest --preset debug -j2
+
+# A test CI skips proves nothing: with CI=true a skipped (or otherwise not run) test fails the
+# run, named with its reason; install-deps.sh installs what every test needs. Elsewhere a skip
+# (say, no Xvfb on a laptop) is listed and allowed.
+junit="$PWD/build/debug/ctest-junit.xml"
+rm -f "$junit"
+status=0
+ctest --preset debug -j2 --output-junit "$junit" || status=$?
+skipped_status=0
+skipped=$(python3 tools/dev/ctest_skipped.py "$junit") || skipped_status=$?
+case "${CI:-}" in true|TRUE|True|1) in_ci=1 ;; *) in_ci=0 ;; esac
+if [ "$skipped_status" -eq 1 ]; then
+  if [ "$in_ci" -eq 1 ]; then
+    echo "test.sh: error: CI=true and these tests did not run (CI must install what they need):" >&2
+    sed 's/^/  /' <<<"$skipped" >&2
+    [ "$status" -ne 0 ] || status=1
+  else
+    echo "test.sh: note: skipped (an error when CI=true):"
+    sed 's/^/  /' <<<"$skipped"
+  fi
+elif [ "$skipped_status" -ne 0 ] && [ "$in_ci" -eq 1 ]; then
+  echo "test.sh: error: CI=true and ctest wrote no readable results to $junit" >&2
+  [ "$status" -ne 0 ] || status=1
+fi
+exit "$status"
