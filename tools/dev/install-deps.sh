@@ -11,6 +11,8 @@ PACKAGES=(
   libcli11-dev libfmt-dev nlohmann-json3-dev catch2 libreadline-dev libxxhash-dev
   # run time and tests: tshark for cross-checks, gnuplot for plots, python3 for test scripts
   tshark gnuplot-qt python3 util-linux gzip
+  # benchmarks (tools/bench): GNU time for peak memory
+  time
   # GUI tests (a skipped test proves nothing, so CI installs these too): Wireshark with the
   # plugin and `plot --display` under a private Xvfb display, windows found by xdotool,
   # screenshots by ImageMagick. gnuplot-qt replaces gnuplot-nox (same cairo/gd terminals plus
