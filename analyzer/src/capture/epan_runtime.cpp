@@ -17,6 +17,7 @@
 #include <string>
 
 #include "mptcpanalyzer/util/error.hpp"
+#include "mptcpanalyzer/util/temp_directory.hpp"
 #include "mptcpanalyzer/util/log.hpp"
 
 namespace mptcpanalyzer::capture {
@@ -81,15 +82,7 @@ void cleanup_at_exit() {
 // A Wireshark user profile must not change our results (disabled protocols, heuristics,
 // preferences): point libwireshark at an empty configuration folder of our own.
 void isolate_user_profile() {
-    GError* err = nullptr;
-    gchar* dir = g_dir_make_tmp("mptcpanalyzer-wsconf-XXXXXX", &err);
-    if (!dir) {
-        std::string msg = err ? err->message : "unknown error";
-        g_clear_error(&err);
-        throw Error(ExitCode::Environment, "cannot create a temporary Wireshark configuration folder: " + msg);
-    }
-    g_config_dir = dir;
-    g_free(dir);
+    g_config_dir = make_temp_directory("mptcpanalyzer-wsconf-XXXXXX", "a temporary Wireshark configuration folder").string();
     g_setenv("WIRESHARK_CONFIG_DIR", g_config_dir.c_str(), TRUE);
 }
 

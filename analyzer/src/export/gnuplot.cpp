@@ -10,6 +10,7 @@
 
 #include "mptcpanalyzer/util/atomic_file.hpp"
 #include "mptcpanalyzer/util/error.hpp"
+#include "mptcpanalyzer/util/temp_directory.hpp"
 
 namespace mptcpanalyzer {
 
@@ -111,15 +112,7 @@ void render_plot(const PlotSpec& spec, const PlotOutput& o) {
         if (!terminals.empty()) window_terminal = terminals.front();
     }
     const std::string terminal = terminal_for(o, window_terminal);
-    GError* err = nullptr;
-    gchar* tmp = g_dir_make_tmp("mptcpanalyzer-plot-XXXXXX", &err);
-    if (!tmp) {
-        std::string msg = err ? err->message : "unknown error";
-        g_clear_error(&err);
-        throw Error(ExitCode::Environment, "cannot create a temporary folder for the plot: " + msg);
-    }
-    const std::filesystem::path work = tmp;
-    g_free(tmp);
+    const std::filesystem::path work = make_temp_directory("mptcpanalyzer-plot-XXXXXX", "a temporary folder for the plot");
     struct Cleanup {
         std::filesystem::path dir;
         ~Cleanup() {
