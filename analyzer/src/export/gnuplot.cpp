@@ -176,6 +176,7 @@ void render_plot(const PlotSpec& spec, const PlotOutput& o) {
     gchar* argv[] = {gnuplot, const_cast<gchar*>("plot.gp"), nullptr};
     gchar* out = nullptr;
     gchar* errout = nullptr;
+    GError* err = nullptr;
     gint status = 0;
     const std::string cwd = dir.string();
     // A window terminal leaves a helper process (gnuplot_qt, ...) running with the window: it must
