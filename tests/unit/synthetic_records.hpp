@@ -119,6 +119,16 @@ constexpr std::uint16_t kPshAckFlags = tcp_flag::kPsh | tcp_flag::kAck;
     return o;
 }
 
+// The MP_CAPABLE handshake of `f`, opened by its TCP client: v1 sends no key on the SYN, v0 the
+// client's; the SYN/ACK carries the server's key, the third ACK both.
+[[maybe_unused]] void mptcp_handshake(Capture& cap, Flow& f, std::uint64_t client_key, std::uint64_t server_key,
+                                      std::uint8_t version = 1) {
+    cap.send(f, true, kSynFlags, 0,
+             {capable(version, version == 0 ? std::optional(client_key) : std::nullopt, std::nullopt)});
+    cap.send(f, false, kSynAckFlags, 0, {capable(version, server_key, std::nullopt)});
+    cap.send(f, true, kAckFlags, 0, {capable(version, client_key, server_key)});
+}
+
 // DSS with a mapping (and optionally a DATA_ACK). Flags as on the wire: A=1 a=2 M=4 m=8 F=0x10.
 [[maybe_unused]] MptcpOption dss_map(std::uint64_t dsn, std::uint32_t ssn, std::uint16_t length, bool dsn8 = false,
                     std::optional<std::uint64_t> data_ack = std::nullopt, bool ack8 = false) {

@@ -63,14 +63,7 @@ std::uint32_t glib_token(int version, std::uint64_t key) {
 }
 
 void open_mptcp(Capture& cap, Flow& f, int version = 1, std::uint64_t ck = kClientKey, std::uint64_t sk = kServerKey) {
-    const auto v = static_cast<std::uint8_t>(version);
-    if (version == 0) {
-        cap.send(f, true, kSynFlags, 0, {capable(v, ck, std::nullopt)});
-    } else {
-        cap.send(f, true, kSynFlags, 0, {capable(v, std::nullopt, std::nullopt)});
-    }
-    cap.send(f, false, kSynAckFlags, 0, {capable(v, sk, std::nullopt)});
-    cap.send(f, true, kAckFlags, 0, {capable(v, ck, sk)});
+    mptcp_handshake(cap, f, ck, sk, static_cast<std::uint8_t>(version));
 }
 
 // An MP_JOIN handshake on `f`, opened by f's TCP client. key_a is the initiator's key.

@@ -40,9 +40,7 @@ TEST_CASE("epan plugin tables: byte counters past 4 GiB are exact", "[epan_plugi
     const KeyDerived cd = derive_from_key(ck, 1);
     Capture cap;
     Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
-    cap.send(f, true, kSynFlags, 0, {capable(1, std::nullopt, std::nullopt)});
-    cap.send(f, false, kSynAckFlags, 0, {capable(1, sk, std::nullopt)});
-    cap.send(f, true, kAckFlags, 0, {capable(1, ck, sk)});
+    mptcp_handshake(cap, f, ck, sk);
     constexpr std::uint32_t kSegment = 64000;
     constexpr std::uint64_t kSegments = 70000;  // 4.48 GB: past 2^32 bytes
     for (std::uint64_t i = 0; i < kSegments; ++i) {
@@ -83,9 +81,7 @@ TEST_CASE("epan plugin tables: byte counters past 4 GiB are exact", "[epan_plugi
 TEST_CASE("epan plugin tables: every row has one cell per column, Count cells fit 32 bits", "[epan_plugin]") {
     Capture cap;
     Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 80);
-    cap.send(f, true, kSynFlags, 0, {capable(1, std::nullopt, std::nullopt)});
-    cap.send(f, false, kSynAckFlags, 0, {capable(1, 7, std::nullopt)});
-    cap.send(f, true, kAckFlags, 0, {capable(1, 9, 7)});
+    mptcp_handshake(cap, f, 9, 7);
     for (auto view : {plugin::View::Connections, plugin::View::Subflows, plugin::View::Reinjections}) {
         const plugin::Table t = plugin::build_table(view, cap.table);
         CHECK(t.columns.size() == plugin::columns_of(view).size());

@@ -28,12 +28,6 @@ namespace {
 constexpr std::uint64_t kWrapClientKey = 0x3a61;
 constexpr std::uint64_t kWrapServerKey = 0x878f;
 
-void open_v1(Capture& cap, Flow& f, std::uint64_t client_key, std::uint64_t server_key) {
-    cap.send(f, true, kSynFlags, 0, {capable(1, std::nullopt, std::nullopt)});
-    cap.send(f, false, kSynAckFlags, 0, {capable(1, server_key, std::nullopt)});
-    cap.send(f, true, kAckFlags, 0, {capable(1, client_key, server_key)});
-}
-
 // Sends `len` bytes with a DSS mapping of exactly those bytes.
 std::uint32_t send_mapped(Capture& cap, Flow& f, bool from_client, std::uint64_t dsn, std::uint32_t len,
                           bool dsn8 = false) {
@@ -79,7 +73,7 @@ void wrap_test(bool dsn8) {
 
     Capture cap;
     Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
-    open_v1(cap, f, kWrapClientKey, kWrapServerKey);
+    mptcp_handshake(cap, f, kWrapClientKey, kWrapServerKey);
     constexpr std::uint32_t kLen = 1000;
     constexpr int kSegments = 40;
     for (int i = 0; i < kSegments; ++i) {
@@ -121,7 +115,7 @@ TEST_CASE("mptcp data: relative DSNs keep growing past 2^32 (capture with 1 GiB 
     const KeyDerived cd = derive_from_key(ck, 1);
     Capture cap;
     Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
-    open_v1(cap, f, ck, sk);
+    mptcp_handshake(cap, f, ck, sk);
     constexpr std::uint32_t kGap = 1U << 30;
     std::vector<std::uint64_t> rel;
     for (std::uint64_t i = 0; i < 12; ++i) {  // 12 GiB in all: the relative DSN passes 2^32 twice
@@ -147,7 +141,7 @@ TEST_CASE("mptcp data: a mapping covers several segments when only the first car
     const KeyDerived cd = derive_from_key(ck, 1);
     Capture cap;
     Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
-    open_v1(cap, f, ck, sk);
+    mptcp_handshake(cap, f, ck, sk);
     // One mapping of 3000 bytes at relative DSN 1, carried by the first of three segments.
     cap.send(f, true, kPshAckFlags, 1000, {dss_map(cd.idsn + 1, 1, 3000)});
     cap.send(f, true, kPshAckFlags, 1000);
@@ -168,7 +162,7 @@ TEST_CASE("mptcp data: a retransmitted segment maps to the same DSN", "[mptcp_da
     const KeyDerived cd = derive_from_key(ck, 1);
     Capture cap;
     Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
-    open_v1(cap, f, ck, sk);
+    mptcp_handshake(cap, f, ck, sk);
     // Mapping of 2000 bytes over two segments; then three more mapped segments.
     const std::uint32_t first_seq = f.next[0];
     cap.send(f, true, kPshAckFlags, 1000, {dss_map(cd.idsn + 1, 1, 2000)});
@@ -197,7 +191,7 @@ TEST_CASE("mptcp data: 4-byte DATA_ACKs are extended across a 2^32 wrap", "[mptc
         INFO("8-byte DATA_ACK: " << ack8);
         Capture cap;
         Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
-        open_v1(cap, f, kWrapClientKey, kWrapServerKey);
+        mptcp_handshake(cap, f, kWrapClientKey, kWrapServerKey);
         std::vector<std::uint64_t> expected;
         for (std::uint64_t i = 0; i < 40; ++i) {
             const std::uint64_t dsn = cd.idsn + 1 + 1000 * i;
@@ -301,7 +295,7 @@ TEST_CASE("mptcp data: application_bytes counts each DSN once per direction", "[
     const KeyDerived sd = derive_from_key(sk, 1);
     Capture cap;
     Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
-    open_v1(cap, f, ck, sk);
+    mptcp_handshake(cap, f, ck, sk);
     const std::uint32_t seq = f.next[0];
     send_mapped(cap, f, true, cd.idsn + 1, 1000);
     send_mapped(cap, f, true, cd.idsn + 1001, 700);
@@ -314,7 +308,7 @@ TEST_CASE("mptcp data: application_bytes counts each DSN once per direction", "[
     // A connection without any data in a direction has 0 application bytes.
     Capture quiet;
     Flow g = quiet.flow(0, "10.0.0.1", 40001, "10.0.0.2", 5201);
-    open_v1(quiet, g, ck, sk);
+    mptcp_handshake(quiet, g, ck, sk);
     send_mapped(quiet, g, true, cd.idsn + 1, 10);
     const Built q = analyse(quiet);
     CHECK(q.data.application_bytes(DataDirection::ToServer) == 10);
@@ -347,7 +341,7 @@ TEST_CASE("mptcp data: data on a join opened by the server towards the client ke
     const KeyDerived sd = derive_from_key(sk, 1);
     Capture cap;
     Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
-    open_v1(cap, f, ck, sk);
+    mptcp_handshake(cap, f, ck, sk);
     // The MPTCP server opens a subflow to the client: its MP_JOIN carries the client's token.
     Flow j = cap.flow(1, "10.0.0.2", 41000, "10.0.1.1", 6000);
     cap.send(j, true, kSynFlags, 0, {join_syn(cd.token, 0x1111, 5, false)});

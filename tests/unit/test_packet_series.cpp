@@ -24,9 +24,7 @@ constexpr std::uint64_t kWrapClientKey = 0x3a61;
 constexpr std::uint64_t kServerKey = 0x878f;
 
 void open_v1(Capture& cap, Flow& f) {
-    cap.send(f, true, kSynFlags, 0, {capable(1, std::nullopt, std::nullopt)});
-    cap.send(f, false, kSynAckFlags, 0, {capable(1, kServerKey, std::nullopt)});
-    cap.send(f, true, kAckFlags, 0, {capable(1, kWrapClientKey, kServerKey)});
+    mptcp_handshake(cap, f, kWrapClientKey, kServerKey);
 }
 
 }  // namespace

@@ -43,9 +43,7 @@ struct Conn {
             sf.push_back(cap.flow(static_cast<std::uint32_t>(i), clients[i], static_cast<std::uint16_t>(40000 + i),
                                   "10.0.0.2", 5201, static_cast<std::uint32_t>(1000 + 7777 * i),
                                   static_cast<std::uint32_t>(900000 + 3333 * i)));
-        cap.send(sf[0], true, kSynFlags, 0, {capable(1, std::nullopt, std::nullopt)});
-        cap.send(sf[0], false, kSynAckFlags, 0, {capable(1, kServerKey, std::nullopt)});
-        cap.send(sf[0], true, kAckFlags, 0, {capable(1, kClientKey, kServerKey)});
+        mptcp_handshake(cap, sf[0], kClientKey, kServerKey);
         for (std::size_t i = 1; i < subflows; ++i) {
             const auto id = static_cast<std::uint8_t>(i);
             cap.send(sf[i], true, kSynFlags, 0, {join_syn(sd.token, 0x1000U + id, id, false)});

@@ -24,9 +24,7 @@ PacketTable one_connection(std::uint64_t client_key, std::uint64_t server_key) {
     const KeyDerived cd = derive_from_key(client_key, 1);
     Capture cap;
     Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
-    cap.send(f, true, kSynFlags, 0, {capable(1, std::nullopt, std::nullopt)});
-    cap.send(f, false, kSynAckFlags, 0, {capable(1, server_key, std::nullopt)});
-    cap.send(f, true, kAckFlags, 0, {capable(1, client_key, server_key)});
+    mptcp_handshake(cap, f, client_key, server_key);
     for (std::uint64_t i = 0; i < 3; ++i) {
         const std::uint32_t ssn = f.rel_next(true);
         cap.send(f, true, kPshAckFlags, 1000, {dss_map(cd.idsn + 1 + i * 1000, ssn, 1000, true)});

@@ -32,9 +32,7 @@ struct TwoSubflows {
     TwoSubflows() {
         sf[0] = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201, 1000, 900000);
         sf[1] = cap.flow(1, "10.0.1.1", 40001, "10.0.0.2", 5201, 8777, 903333);
-        cap.send(sf[0], true, kSynFlags, 0, {capable(1, std::nullopt, std::nullopt)});
-        cap.send(sf[0], false, kSynAckFlags, 0, {capable(1, kServerKey, std::nullopt)});
-        cap.send(sf[0], true, kAckFlags, 0, {capable(1, kClientKey, kServerKey)});
+        mptcp_handshake(cap, sf[0], kClientKey, kServerKey);
         cap.send(sf[1], true, kSynFlags, 0, {join_syn(server.token, 0x1001, 1, false)});
         cap.send(sf[1], false, kSynAckFlags, 0, {join_synack(std::vector<std::uint8_t>(8, 0), 0x2001, 0)});
         cap.send(sf[1], true, kAckFlags, 0, {join_ack(std::vector<std::uint8_t>(20, 0))});
