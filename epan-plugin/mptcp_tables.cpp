@@ -47,9 +47,4 @@ std::array<Table, 3> build_tables(PacketTable table) {
     return {render(View::Connections, session), render(View::Subflows, session), render(View::Reinjections, session)};
 }
 
-Table build_table(View view, const PacketTable& table) {
-    const AnalysisSession session{PacketTable(table)};
-    return render(view, session);
-}
-
 }  // namespace mptcpanalyzer::plugin

@@ -35,10 +35,8 @@ struct Table {
 // The columns of a view (fixed: Wireshark registers them once, at start-up).
 const std::vector<Column>& columns_of(View view);
 
-// The three views of one capture, analysed once. May throw (the caller catches at the
-// Wireshark boundary).
+// The three views of one capture (indexed by View), analysed once. May throw (the caller
+// catches at the Wireshark boundary).
 std::array<Table, 3> build_tables(PacketTable table);
-// One view (analyses the whole capture: prefer build_tables for several).
-Table build_table(View view, const PacketTable& table);
 
 }  // namespace mptcpanalyzer::plugin

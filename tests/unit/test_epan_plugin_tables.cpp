@@ -60,7 +60,8 @@ TEST_CASE("epan plugin tables: byte counters past 4 GiB are exact", "[epan_plugi
     const auto& up = summary.directions[static_cast<int>(DataDirection::ToServer)];
     CHECK(up.wire_bytes == total);
 
-    const plugin::Table conns = plugin::build_table(plugin::View::Connections, cap.table);
+    const auto tables = plugin::build_tables(cap.table);
+    const plugin::Table& conns = tables[static_cast<std::size_t>(plugin::View::Connections)];
     REQUIRE(conns.rows.size() == 1);
     CHECK(cell(conns, 0, "Bytes to server") == std::to_string(total));
     CHECK(cell(conns, 0, "Bytes to server") == std::to_string(up.wire_bytes));
@@ -70,7 +71,7 @@ TEST_CASE("epan plugin tables: byte counters past 4 GiB are exact", "[epan_plugi
     CHECK(conns.columns[column_index(conns, "Bytes to server")].kind == plugin::CellKind::Text);
     CHECK(conns.columns[column_index(conns, "App bytes to server")].kind == plugin::CellKind::Text);
 
-    const plugin::Table subs = plugin::build_table(plugin::View::Subflows, cap.table);
+    const plugin::Table& subs = tables[static_cast<std::size_t>(plugin::View::Subflows)];
     REQUIRE(subs.rows.size() == 1);
     CHECK(cell(subs, 0, "Bytes from client") == std::to_string(total));
     CHECK(cell(subs, 0, "Packets from client") == std::to_string(kSegments + 2));
@@ -82,8 +83,9 @@ TEST_CASE("epan plugin tables: every row has one cell per column, Count cells fi
     Capture cap;
     Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 80);
     mptcp_handshake(cap, f, 9, 7);
-    for (auto view : {plugin::View::Connections, plugin::View::Subflows, plugin::View::Reinjections}) {
-        const plugin::Table t = plugin::build_table(view, cap.table);
+    const auto tables = plugin::build_tables(cap.table);
+    for (auto view : plugin::kViews) {
+        const plugin::Table& t = tables[static_cast<std::size_t>(view)];
         CHECK(t.columns.size() == plugin::columns_of(view).size());
         for (const auto& row : t.rows) {
             REQUIRE(row.size() == t.columns.size());
