@@ -144,6 +144,15 @@ std::string tcp_direction_title(const TcpConnection& connection, TcpDirection di
 std::string subflow_color(std::size_t subflow);
 std::string point_style(std::size_t subflow, DataDirection direction);
 std::string line_style(std::size_t subflow, DataDirection direction);
+// Text terminals show neither colours nor dashes: each series gets a character instead (see
+// docs/plots.md). A subflow's letter is its place among the connection's subflows: 'A', 'B', ...
+// towards the server, 'a', 'b', ... towards the client (cycling after 26). Series that are not
+// one subflow's use signs that are no letter and none of the characters gnuplot's dumb terminal
+// draws lines, the border and the grid with (*#$%@&= + - | : .).
+char subflow_glyph(std::size_t subflow, DataDirection direction);
+char aggregate_glyph(DataDirection direction);  // all subflows, subflow switches: '^', '~'
+char highlight_glyph(DataDirection direction);  // reinjections, infinite mappings: '!', '?'
+char data_ack_glyph(DataDirection direction);   // DATA_ACKs: '>', '<'
 inline constexpr const char* kAggregateColor = "#000000";
 inline constexpr const char* kHighlightColor = "#d00000";  // reinjections
 
