@@ -1,8 +1,9 @@
 #pragma once
 // What every `plot <kind>` shares: the common options (capture, direction, subflows, title,
 // output and terminal, size, --display, --keep-script), the defaults they fall back on, and
-// the look shared by all kinds (one colour per subflow, one point shape per direction, time
-// since the connection's first packet on the x axis). Plugin-provided plot kinds use the same
+// the look shared by all kinds (one colour per subflow, one point shape per direction, one
+// character per subflow and direction on text terminals, time since the connection's first
+// packet on the x axis). Plugin-provided plot kinds use the same
 // helpers: add_common_plot_options() on their subcommand, resolve_plot_output() when they run.
 
 #include <CLI/CLI.hpp>
