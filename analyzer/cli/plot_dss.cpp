@@ -40,9 +40,9 @@ void run_plot_dss(const StreamPlotOptions& o, const GlobalOptions& g) {
             PlotSeries s;
             s.title = subflow_title(p, i, dir);
             s.columns = "time_s relative_dsn length (a mapping covers [relative_dsn, relative_dsn + length))";
-            // The direction's mark at the mapping's first byte, over a bar from its first to its last
-            // byte with a tick across each end.
-            // Larger than point_style's: a mark per mapping, not per packet, that must show its shape.
+            // The direction's mark at the mapping's first byte (larger than point_style's: one per
+            // mapping, whose shape must show), over a bar from its first to its last byte with a
+            // tick across each end.
             s.style = fmt::format("points pointtype {} pointsize (point_size*3) linecolor rgb '{}'",
                                   dir == DataDirection::ToServer ? 7 : 9, subflow_color(i));
             s.layers.push_back({"1:2:(0):3", fmt::format("vectors heads size screen 0.004,90 linewidth line_width "

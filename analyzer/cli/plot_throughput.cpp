@@ -66,6 +66,7 @@ bool zero_throughout(const RateSeries& s) {
 // The series not drawn, short: "tcp.stream 1, 3 (to server); every series (to client)". A
 // direction whose aggregate is zero is named once (its subflows are then zero too).
 std::string not_drawn_note(const std::vector<RateSeries>& all) {
+    const bool tcp = std::none_of(all.begin(), all.end(), [](const RateSeries& s) { return s.aggregate; });
     std::vector<std::string> parts;
     std::vector<std::string> directions;
     for (const auto& s : all)
@@ -78,7 +79,6 @@ std::string not_drawn_note(const std::vector<RateSeries>& all) {
             if (s.tcp_stream) streams.push_back(*s.tcp_stream);
             else whole = true;
         }
-        const bool tcp = std::none_of(all.begin(), all.end(), [](const RateSeries& s) { return s.aggregate; });
         if (whole) parts.push_back(tcp ? d : fmt::format("every series ({})", d));
         else if (!streams.empty()) parts.push_back(fmt::format("tcp.stream {} ({})", fmt::join(streams, ", "), d));
     }
