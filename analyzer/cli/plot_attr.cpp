@@ -3,10 +3,12 @@
 // `plot mptcp-attr -r FILE STREAM ATTRIBUTE`: the same per subflow and direction of an MPTCP
 // connection, plus data-level values (dsn, data_ack, dss_length, dss_ssn).
 // The attribute names are a fixed list (analysis/packet_series.hpp). Data files: one per series,
-// "time_s value", in the order direction (to server first) then subflow.
+// "time_s value", in the order direction (to server first) then subflow. Byte values tick with
+// SI prefixes (2.5 M); timestamps, in clock ticks, with whole numbers.
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "mptcpanalyzer/analysis/packet_series.hpp"
@@ -31,21 +33,35 @@ std::vector<std::string> value_rows(const std::vector<AttributePoint>& points, s
 }
 
 // Both kinds draw values against time, one series per direction (and subflow).
-PlotSpec attribute_spec(const PlotCommonOptions& o, const std::string& what, const AttributeInfo& info) {
+PlotSpec attribute_spec(const PlotCommonOptions& o, const std::string& what, const AttributeInfo& info, bool bytes) {
     PlotSpec spec;
     spec.title = plot_title(o, what);
     spec.xlabel = kTimeLabel;
     spec.ylabel = std::string(info.label);
-    spec.extra = "set format y '%.0f'\nset xrange [0:*]\n";
+    spec.extra = "set xrange [0:*]\n";
+    spec.y_axis.numbers = bytes ? AxisNumbers::SiPrefixed : AxisNumbers::Integer;
     return spec;
 }
+
+// The y axis spans every value drawn.
+void span_values(PlotAxis& axis, const std::vector<AttributePoint>& points, bool& first) {
+    for (const auto& p : points) {
+        axis.low = first ? p.value : std::min(axis.low, p.value);
+        axis.high = first ? p.value : std::max(axis.high, p.value);
+        first = false;
+    }
+}
+
+bool in_bytes(TcpAttribute a) { return a != TcpAttribute::Tsval && a != TcpAttribute::Tsecr; }
 
 void run_plot_tcp_attr(const AttrOptions& o, const GlobalOptions& g) {
     const TcpAttribute attribute = *parse_tcp_attribute(o.attribute);
     const TcpPlot p = open_tcp_plot(o, g, "tcp-attr");
     const TcpConnection& t = p.connection;
     const AttributeInfo info = describe(attribute);
-    PlotSpec spec = attribute_spec(o.common, fmt::format("tcp.stream {}, {}", t.tcp_stream, info.name), info);
+    PlotSpec spec =
+        attribute_spec(o.common, fmt::format("tcp.stream {}, {}", t.tcp_stream, info.name), info, in_bytes(attribute));
+    bool first = true;
     if (attribute == TcpAttribute::Window && !window_scales(p.session.table(), t)[0]) {
         spec.ylabel += " (unscaled: the handshake is not in the capture)";
     }
@@ -55,7 +71,10 @@ void run_plot_tcp_attr(const AttrOptions& o, const GlobalOptions& g) {
         s.columns = fmt::format("time_s {}", info.name);
         const auto d = dir == TcpDirection::ClientToServer ? DataDirection::ToServer : DataDirection::ToClient;
         s.style = point_style(static_cast<std::size_t>(dir), d);
-        s.rows = value_rows(tcp_attribute_series(p.session.table(), t, dir, attribute), p.start_ns);
+        s.glyph = subflow_glyph(0, d);
+        const auto points = tcp_attribute_series(p.session.table(), t, dir, attribute);
+        span_values(spec.y_axis, points, first);
+        s.rows = value_rows(points, p.start_ns);
         spec.series.push_back(std::move(s));
     }
     render_plot(spec, p.output);
@@ -66,17 +85,21 @@ void run_plot_mptcp_attr(const AttrOptions& o, const GlobalOptions& g) {
     const MptcpPlot p = open_mptcp_plot(o, g);
     const MptcpAnalysis& a = p.session.analysis(p.connection);
     const AttributeInfo info = describe(attribute);
-    PlotSpec spec =
-        attribute_spec(o.common, fmt::format("mptcp.stream {}, {} per subflow", p.connection.mptcp_stream, info.name), info);
+    const bool bytes = attribute != MptcpAttribute::Tsval && attribute != MptcpAttribute::Tsecr;
+    PlotSpec spec = attribute_spec(
+        o.common, fmt::format("mptcp.stream {}, {} per subflow", p.connection.mptcp_stream, info.name), info, bytes);
+    bool first = true;
     for (const auto dir : wanted_directions(o.common)) {
         for (auto i : p.subflows) {
             PlotSeries s;
             s.title = subflow_title(p, i, dir);
             s.columns = fmt::format("time_s {}", info.name);
             s.style = point_style(i, dir);
-            s.rows = value_rows(
-                mptcp_attribute_series(p.session.table(), p.session.model(), p.connection, a.data, i, dir, attribute),
-                p.start_ns);
+            s.glyph = subflow_glyph(i, dir);
+            const auto points =
+                mptcp_attribute_series(p.session.table(), p.session.model(), p.connection, a.data, i, dir, attribute);
+            span_values(spec.y_axis, points, first);
+            s.rows = value_rows(points, p.start_ns);
             spec.series.push_back(std::move(s));
         }
     }

@@ -205,6 +205,13 @@ std::string tcp_direction_title(const TcpConnection& t, TcpDirection d) {
 
 std::string subflow_color(std::size_t subflow) { return kPalette[subflow % kPalette.size()]; }
 
+char subflow_glyph(std::size_t subflow, DataDirection d) {
+    return static_cast<char>((d == DataDirection::ToServer ? 'A' : 'a') + subflow % 26);
+}
+char aggregate_glyph(DataDirection d) { return d == DataDirection::ToServer ? '^' : '~'; }
+char highlight_glyph(DataDirection d) { return d == DataDirection::ToServer ? '!' : '?'; }
+char data_ack_glyph(DataDirection d) { return d == DataDirection::ToServer ? '>' : '<'; }
+
 std::string point_style(std::size_t subflow, DataDirection d) {
     // Filled circles towards the server, filled triangles towards the client.
     return fmt::format("points pointtype {} pointsize point_size linecolor rgb '{}'",

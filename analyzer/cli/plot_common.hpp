@@ -1,8 +1,9 @@
 #pragma once
 // What every `plot <kind>` shares: the common options (capture, direction, subflows, title,
 // output and terminal, size, --display, --keep-script), the defaults they fall back on, and
-// the look shared by all kinds (one colour per subflow, one point shape per direction, time
-// since the connection's first packet on the x axis). Plugin-provided plot kinds use the same
+// the look shared by all kinds (one colour per subflow, one point shape per direction, one
+// character per subflow and direction on text terminals, time since the connection's first
+// packet on the x axis). Plugin-provided plot kinds use the same
 // helpers: add_common_plot_options() on their subcommand, resolve_plot_output() when they run.
 
 #include <CLI/CLI.hpp>
@@ -144,6 +145,15 @@ std::string tcp_direction_title(const TcpConnection& connection, TcpDirection di
 std::string subflow_color(std::size_t subflow);
 std::string point_style(std::size_t subflow, DataDirection direction);
 std::string line_style(std::size_t subflow, DataDirection direction);
+// Text terminals show neither colours nor dashes: each series gets a character instead (see
+// docs/plots.md). A subflow's letter is its place among the connection's subflows: 'A', 'B', ...
+// towards the server, 'a', 'b', ... towards the client (cycling after 26). Series that are not
+// one subflow's use signs that are no letter and none of the characters gnuplot's dumb terminal
+// draws lines, the border and the grid with (*#$%@&= + - | : .).
+char subflow_glyph(std::size_t subflow, DataDirection direction);
+char aggregate_glyph(DataDirection direction);  // all subflows, subflow switches: '^', '~'
+char highlight_glyph(DataDirection direction);  // reinjections, infinite mappings: '!', '?'
+char data_ack_glyph(DataDirection direction);   // DATA_ACKs: '>', '<'
 inline constexpr const char* kAggregateColor = "#000000";
 inline constexpr const char* kHighlightColor = "#d00000";  // reinjections
 

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "mptcpanalyzer/analysis/subflow_series.hpp"
@@ -29,15 +30,21 @@ void run_plot_dsn(const DsnOptions& o, const GlobalOptions& g) {
         plot_title(o.common, fmt::format("mptcp.stream {}, data sequence numbers per subflow", p.connection.mptcp_stream));
     spec.xlabel = kTimeLabel;
     spec.ylabel = "relative data sequence number (bytes)";
-    spec.extra = "set format y '%.0f'\nset xrange [0:*]\nset yrange [0:*]\n";
+    spec.extra = "set xrange [0:*]\n";
+    // Byte offsets reach millions: ticks read "2.5 M" (the unit is in the label), from 0.
+    spec.y_axis.numbers = AxisNumbers::SiPrefixed;
+    auto reach = [&](std::uint64_t dsn) { spec.y_axis.high = std::max(spec.y_axis.high, static_cast<double>(dsn)); };
     for (const auto dir : wanted_directions(o.common)) {
         for (auto i : p.subflows) {
             PlotSeries s;
             s.title = subflow_title(p, i, dir);
             s.columns = "time_s relative_dsn (first byte of each data segment)";
             s.style = point_style(i, dir);
-            for (const auto& d : segment_dsn_points(p.session, p.connection, i, dir))
+            s.glyph = subflow_glyph(i, dir);
+            for (const auto& d : segment_dsn_points(p.session, p.connection, i, dir)) {
                 s.rows.push_back(time_row(d.time_ns, t0, d.relative_dsn));
+                reach(d.relative_dsn);
+            }
             spec.series.push_back(std::move(s));
         }
         PlotSeries r;
@@ -45,6 +52,7 @@ void run_plot_dsn(const DsnOptions& o, const GlobalOptions& g) {
         r.columns = "time_s relative_dsn (reinjected segments)";
         r.style = fmt::format("points pointtype 6 pointsize (point_size*3) linewidth line_width linecolor rgb '{}'",
                               kHighlightColor);
+        r.glyph = highlight_glyph(dir);
         for (const auto& re : reinjection_points(p.session, p.connection, p.subflows, dir))
             r.rows.push_back(time_row(re.time_ns, t0, re.relative_dsn));
         spec.series.push_back(std::move(r));
@@ -55,8 +63,11 @@ void run_plot_dsn(const DsnOptions& o, const GlobalOptions& g) {
             // Black for the data towards the server, grey for the data towards the client.
             k.style = fmt::format("steps linewidth line_width dashtype 2 linecolor rgb '{}'",
                                   dir == DataDirection::ToServer ? kAggregateColor : "#808080");
-            for (const auto& ack : data_ack_points(p.session, p.connection, p.subflows, dir))
+            k.glyph = data_ack_glyph(dir);
+            for (const auto& ack : data_ack_points(p.session, p.connection, p.subflows, dir)) {
                 k.rows.push_back(time_row(ack.time_ns, t0, ack.relative_dsn));
+                reach(ack.relative_dsn);
+            }
             spec.series.push_back(std::move(k));
         }
     }

@@ -47,11 +47,13 @@ void run_plot_interarrival(const InterarrivalOptions& o, const GlobalOptions& g)
             PlotSeries s = gap_cdf(mine);
             s.title = fmt::format("{}: {} gaps", subflow_title(p, i, dir), mine.size());
             s.style = fmt::format("steps linewidth line_width dashtype {} linecolor rgb '{}'", dashtype, subflow_color(i));
+            s.glyph = subflow_glyph(i, dir);
             spec.series.push_back(std::move(s));
         }
         PlotSeries sw = gap_cdf(gaps.switches);
         sw.title = fmt::format("across subflow switches ({}): {} gaps", direction_label(dir), gaps.switches.size());
         sw.style = fmt::format("steps linewidth (line_width*1.6) dashtype {} linecolor rgb '{}'", dashtype, kAggregateColor);
+        sw.glyph = aggregate_glyph(dir);
         spec.series.push_back(std::move(sw));
     }
     render_plot(spec, p.output);

@@ -59,7 +59,9 @@ void run_plot_reinjections(const ReinjectionPlotOptions& o, const GlobalOptions&
         spec.title = plot_title(o.common, fmt::format("mptcp.stream {}, reinjections over time", p.connection.mptcp_stream));
         spec.xlabel = kTimeLabel;
         spec.ylabel = o.bytes ? "reinjected bytes so far (bytes)" : "reinjections so far (segments)";
-        spec.extra = "set format y '%.0f'\nset xrange [0:*]\nset yrange [0:*]\n";
+        spec.extra = "set xrange [0:*]\n";
+        // Counts tick on whole numbers (no reinjection: 0 and 1 only); bytes get SI prefixes.
+        spec.y_axis.numbers = o.bytes ? AxisNumbers::SiPrefixed : AxisNumbers::Integer;
     }
     std::size_t total = 0;
     double smallest = 0, largest = 0;
@@ -76,6 +78,11 @@ void run_plot_reinjections(const ReinjectionPlotOptions& o, const GlobalOptions&
         all.title = points.empty() ? fmt::format("no reinjection ({})", direction_label(dir))
                                    : fmt::format("all subflows ({})", direction_label(dir));
         all.style = fmt::format("steps linewidth (line_width*1.6) dashtype {} linecolor rgb '{}'", dashtype, kAggregateColor);
+        all.glyph = aggregate_glyph(dir);
+        double direction_total = 0;
+        for (const auto& r : points) direction_total += o.bytes ? static_cast<double>(r.bytes) : 1.0;
+        // The running total over every selected subflow is the largest value drawn.
+        spec.y_axis.high = std::max(spec.y_axis.high, direction_total);
         spec.series.push_back(std::move(all));
         if (points.empty()) continue;
         for (auto i : p.subflows) {
@@ -86,6 +93,7 @@ void run_plot_reinjections(const ReinjectionPlotOptions& o, const GlobalOptions&
             PlotSeries s = series_of(mine);
             s.title = "reinjected on " + subflow_title(p, i, dir);
             s.style = fmt::format("steps linewidth line_width dashtype {} linecolor rgb '{}'", dashtype, subflow_color(i));
+            s.glyph = subflow_glyph(i, dir);
             spec.series.push_back(std::move(s));
         }
     }

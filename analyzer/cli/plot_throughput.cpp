@@ -8,12 +8,16 @@
 // of the averaging window; by default it slides (a point every window/10 or so, the rate over
 // (t - window, t]); --fixed-windows uses adjacent windows drawn as steps. Data files hold
 // "time_s bits_per_second" (sliding: time = end of the window; fixed: centre of the window);
-// the script only rescales the axis to kbit/s, Mbit/s or Gbit/s.
+// the axis is labelled in bit/s with SI-prefixed ticks (2.5 M). A series that is zero throughout
+// (a subflow that carried nothing that way) keeps its data file but is not drawn: the title
+// names it instead of the legend.
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "mptcpanalyzer/analysis/subflow_series.hpp"
 #include "mptcpanalyzer/util/error.hpp"
@@ -45,9 +49,41 @@ std::string duration_text(std::int64_t ns) {
 // A series of rates and what produced it.
 struct RateSeries {
     std::string title;
+    // Who it is, for the title's list of series not drawn: the direction ("to client"; TCP:
+    // "client to server") and, for a subflow, its tcp.stream; an aggregate is neither.
+    std::string direction;
+    std::optional<std::uint32_t> tcp_stream;
+    bool aggregate = false;
     std::string style;
+    char glyph = 0;
     std::vector<RatePoint> points;
 };
+
+bool zero_throughout(const RateSeries& s) {
+    return std::all_of(s.points.begin(), s.points.end(), [](const RatePoint& p) { return p.bytes_per_second == 0; });
+}
+
+// The series not drawn, short: "tcp.stream 1, 3 (to server); every series (to client)". A
+// direction whose aggregate is zero is named once (its subflows are then zero too).
+std::string not_drawn_note(const std::vector<RateSeries>& all) {
+    const bool tcp = std::none_of(all.begin(), all.end(), [](const RateSeries& s) { return s.aggregate; });
+    std::vector<std::string> parts;
+    std::vector<std::string> directions;
+    for (const auto& s : all)
+        if (std::find(directions.begin(), directions.end(), s.direction) == directions.end()) directions.push_back(s.direction);
+    for (const auto& d : directions) {
+        std::vector<std::uint32_t> streams;
+        bool whole = false;
+        for (const auto& s : all) {
+            if (s.direction != d || !zero_throughout(s)) continue;
+            if (s.tcp_stream) streams.push_back(*s.tcp_stream);
+            else whole = true;
+        }
+        if (whole) parts.push_back(tcp ? d : fmt::format("every series ({})", d));
+        else if (!streams.empty()) parts.push_back(fmt::format("tcp.stream {} ({})", fmt::join(streams, ", "), d));
+    }
+    return parts.empty() ? "" : fmt::format("zero throughout, not drawn: {}", fmt::join(parts, "; "));
+}
 
 class RateBuilder {
 public:
@@ -98,25 +134,26 @@ private:
 
 void finish(PlotSpec& spec, const std::vector<RateSeries>& all, const RateBuilder& builder, const char* what,
             const PlotOutput& output) {
-    double top = 0;
-    for (const auto& s : all)
-        for (const auto& p : s.points) top = std::max(top, p.bytes_per_second * 8);
-    const auto [divisor, unit] = top >= 1e9 ? std::pair{1e9, "Gbit/s"}
-                                 : top >= 1e6 ? std::pair{1e6, "Mbit/s"}
-                                 : top >= 1e3 ? std::pair{1e3, "kbit/s"}
-                                              : std::pair{1.0, "bit/s"};
-    spec.ylabel = fmt::format("{} ({}, {})", what, unit, builder.describe());
+    spec.ylabel = fmt::format("{} (bit/s, {})", what, builder.describe());
     spec.xlabel = kTimeLabel;
-    spec.extra = "set xrange [0:*]\nset yrange [0:*]\n";
+    spec.extra = "set xrange [0:*]\n";
+    spec.y_axis.numbers = AxisNumbers::SiPrefixed;
     for (const auto& s : all) {
         PlotSeries ps;
         ps.title = s.title;
         ps.style = s.style;
+        ps.glyph = s.glyph;
         ps.columns = builder.columns(what);
-        ps.using_clause = fmt::format("1:($2/{:g})", divisor);
-        for (const auto& p : s.points) ps.rows.push_back(builder.row(p));
+        for (const auto& p : s.points) {
+            ps.rows.push_back(builder.row(p));
+            spec.y_axis.high = std::max(spec.y_axis.high, p.bytes_per_second * 8);
+        }
+        // A legend line per subflow that carried nothing would crowd out the picture.
+        if (zero_throughout(s)) ps.drawn = false;
         spec.series.push_back(std::move(ps));
     }
+    const std::string note = not_drawn_note(all);
+    if (!note.empty()) spec.title += "\n" + note;
     render_plot(spec, output);
 }
 
@@ -133,7 +170,9 @@ void run_tcp(const ThroughputOptions& o, const GlobalOptions& g) {
     for (const auto dir : wanted_tcp_directions(o.common)) {
         RateSeries s;
         s.title = tcp_direction_title(t, dir);
+        s.direction = direction_label(dir);
         s.style = builder.style(subflow_color(static_cast<std::size_t>(dir)), 1, false);
+        s.glyph = subflow_glyph(0, dir == TcpDirection::ClientToServer ? DataDirection::ToServer : DataDirection::ToClient);
         s.points = builder.rates(tcp_timed_bytes(p.session.table(), t, dir, counted(o)));
         all.push_back(std::move(s));
     }
@@ -157,13 +196,19 @@ void run_mptcp(const ThroughputOptions& o, const GlobalOptions& g) {
         total.title = p.subflows.size() == m.subflows.size()
                           ? fmt::format("all subflows ({})", direction_label(dir))
                           : fmt::format("selected subflows ({})", direction_label(dir));
+        total.direction = direction_label(dir);
+        total.aggregate = true;
         total.style = builder.style(kAggregateColor, dashtype, true);
+        total.glyph = aggregate_glyph(dir);
         total.points = builder.rates(aggregate);
         all.push_back(std::move(total));
         for (auto i : p.subflows) {
             RateSeries s;
             s.title = subflow_title(p, i, dir);
+            s.direction = direction_label(dir);
+            s.tcp_stream = m.subflows[i].tcp_stream;
             s.style = builder.style(subflow_color(i), dashtype, false);
+            s.glyph = subflow_glyph(i, dir);
             s.points = builder.rates(per_subflow[i]);
             all.push_back(std::move(s));
         }

@@ -90,3 +90,80 @@ def window_step(columns):
     s = re.search(r"step_s ([0-9.]+)", columns)
     window = float(w.group(1))
     return window, float(s.group(1)) if s else window
+
+
+def kept_script(folder):
+    with open(os.path.join(folder, "plot.gp"), encoding="utf-8") as f:
+        return f.read()
+
+
+# One drawing of the plot command: its file, `using`, `with` style, and legend (None: notitle).
+_PART = re.compile(r"'(series\d+\.dat)' using (\S+) with (.*?) (?:notitle|title '((?:[^']|'')*)')(?:, \\)?$")
+
+
+def plot_parts(script):
+    """(file, using, style, title or None) of every drawing of the script's plot command."""
+    out = []
+    for line in script.splitlines():
+        m = _PART.search(line)
+        if m:
+            out.append((m.group(1), m.group(2), m.group(3), m.group(4).replace("''", "'") if m.group(4) is not None else None))
+    return out
+
+
+def script_title(script):
+    """The plot title as the script sets it (its pieces joined by newlines)."""
+    m = re.search(r"^set title (.*) noenhanced$", script, re.M)
+    pieces = re.findall(r"'((?:[^']|'')*)'", m.group(1))
+    return "\n".join(p.replace("''", "'") for p in pieces)
+
+
+def glyph_of(style):
+    """The character a text-terminal drawing uses for its points (`pointtype 'X'`), or None."""
+    m = re.search(r"pointtype '(.)'", style)
+    return m.group(1) if m else None
+
+
+def text_frame(text):
+    """The frame of a picture drawn by gnuplot's dumb terminal: (lines, top, bottom, left, right),
+    the rows of the top and bottom border and the columns of the left and right border."""
+    lines = text.splitlines()
+    borders = [i for i, line in enumerate(lines) if re.search(r"\+-{10,}\+", line)]
+    if len(borders) < 2:
+        raise AssertionError(f"no plot frame in the text picture:\n{text}")
+    top, bottom = borders[0], borders[-1]
+    left = lines[top].index("+-")
+    right = lines[top].rindex("-+") + 1
+    return lines, top, bottom, left, right
+
+
+def y_tick_labels(text):
+    """The y axis tick labels of a dumb-terminal picture, top to bottom."""
+    lines, top, bottom, left, _ = text_frame(text)
+    return [line[:left].strip() for line in lines[top:bottom + 1] if line[:left].strip()]
+
+
+def plot_area(text):
+    """What is drawn inside the frame of a dumb-terminal picture (borders excluded)."""
+    lines, top, bottom, left, right = text_frame(text)
+    return "\n".join(line[left + 1:right] for line in lines[top + 1:bottom])
+
+
+_SI = {"": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
+
+
+def si_value(label):
+    """The value of a tick label written with an SI prefix ("2.5 M", "500 k", "0.0"), or None
+    when the label is not of that form."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(?: ([kMGT]))?", label)
+    return float(m.group(1)) * _SI[m.group(2) or ""] if m else None
+
+
+def rate_files(series, subflows, directions=("to_server", "to_client")):
+    """The files of an MPTCP throughput/goodput plot by (direction, "all" or tcp.stream), in the
+    documented order: per direction the aggregate, then each subflow. Series not drawn (zero
+    throughout) have no legend, so their place in the order is what says which they are."""
+    keys = [(d, k) for d in directions for k in ["all"] + list(subflows)]
+    if len(keys) != len(series):
+        raise AssertionError(f"{len(series)} rate files for {keys}")
+    return dict(zip(keys, series))

@@ -3,6 +3,7 @@ reinjections, path failure): a valid PNG and a valid SVG of the requested size, 
 the terminal; every plotted series has a legend and points."""
 
 import os
+import re
 import tempfile
 
 from common import DATA_DIR, Checker, run_program
@@ -61,8 +62,8 @@ def main():
         checker.check(svg_size(forced) == (500, 300), "--terminal svg overrides an unknown extension")
 
         text = run_program("plot", "goodput", "-r", capture, "0", "-o", "-", "--title", "goodput in text").stdout
-        checker.check("goodput in text" in text and ("kbit/s" in text or "Mbit/s" in text),
-                      f"-o - draws text with the title and the unit: {text[:300]!r}")
+        checker.check("goodput in text" in text and "(bit/s" in text and re.search(r"\d [kM] *[|+]", text),
+                      f"-o - draws text with the title, the unit and SI-prefixed ticks: {text[:300]!r}")
         text = run_program("plot", "interarrival", "-r", capture, "0", "--terminal", "dumb", "--size", "800x400").stdout
         lines = text.splitlines()
         checker.check(len(lines) >= 15 and max(len(x) for x in lines) <= 80,

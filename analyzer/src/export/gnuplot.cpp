@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 
@@ -60,6 +61,37 @@ std::string terminal_for(const PlotOutput& o, const std::string& window_terminal
     throw Error(ExitCode::Usage, "unknown terminal '" + t + "' (png, svg, pdf, dumb)");
 }
 
+// The columns a points drawing of a series takes from its `using` clause: the first two (x and y;
+// a vector's start, a step's corner).
+std::string point_columns(const std::string& using_clause) {
+    const auto first = using_clause.find(':');
+    if (first == std::string::npos) return using_clause;
+    const auto second = using_clause.find(':', first + 1);
+    return second == std::string::npos ? using_clause : using_clause.substr(0, second);
+}
+
+// The plot command's parts of one series: its layers (no legend entry), then the series itself.
+// On a text terminal a series with a glyph is drawn as points of that character, which the
+// legend shows; a series that is not points (lines, steps, vectors) keeps its drawing, without
+// legend entry, under those points.
+std::vector<std::string> series_parts(const PlotSeries& s, const std::string& file, bool text_terminal) {
+    std::vector<std::string> parts;
+    const std::string quoted = gnuplot_string(file);
+    for (const auto& layer : s.layers) parts.push_back(quoted + " using " + layer.using_clause + " with " + layer.style + " notitle");
+    const std::string title = " title " + gnuplot_string(s.title);
+    if (!text_terminal || s.glyph == 0) {
+        parts.push_back(quoted + " using " + s.using_clause + " with " + s.style + title);
+        return parts;
+    }
+    if (!s.style.starts_with("points")) parts.push_back(quoted + " using " + s.using_clause + " with " + s.style + " notitle");
+    parts.push_back(quoted + " using " + point_columns(s.using_clause) + " with points pointtype " +
+                    gnuplot_string(std::string(1, s.glyph)) + title);
+    return parts;
+}
+
+// A number as gnuplot reads it back exactly (shortest round-trip form).
+std::string number_text(double v) { return fmt::format("{}", v == 0 ? 0.0 : v); }
+
 void write_file(const std::filesystem::path& path, const std::string& content) {
     std::ofstream f(path, std::ios::binary);
     f << content;
@@ -67,6 +99,50 @@ void write_file(const std::filesystem::path& path, const std::string& content) {
 }
 
 }  // namespace
+
+double axis_tick_step(double low, double high, double smallest) {
+    const double span = high - low;
+    if (!(span > 0)) return smallest;
+    // About 8 ticks at most, on 1-2-5 steps: labels stay readable on a text terminal.
+    const double raw = span / 8;
+    const double decade = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = decade * 10;
+    for (const double m : {1.0, 2.0, 5.0}) {
+        if (m * decade >= raw * (1 - 1e-9)) {
+            step = m * decade;
+            break;
+        }
+    }
+    return std::max(step, smallest);
+}
+
+std::string axis_settings(std::string_view name, const PlotAxis& axis) {
+    if (axis.numbers == AxisNumbers::Automatic) return "";
+    // Counts, bytes and bits are whole: a step below 1 would only repeat labels.
+    const double step = axis_tick_step(axis.low, axis.high, 1.0);
+    const double lo = std::floor(axis.low / step + 1e-9) * step;
+    double hi = std::ceil(axis.high / step - 1e-9) * step;
+    if (hi <= lo) hi = lo + step;
+    std::string format = "%.0f";
+    if (axis.numbers == AxisNumbers::SiPrefixed) {
+        // The fewest decimals writing every tick's mantissa (value / 1000^prefix) exactly.
+        int decimals = 0;
+        for (int k = 0; k <= 100; ++k) {
+            const double tick = std::fabs(lo + k * step);
+            if (tick > hi + step * 1e-9) break;
+            if (tick < 1) continue;
+            double scale = 1;
+            while (tick >= scale * 1000) scale *= 1000;
+            const double mantissa = tick / scale;
+            int d = 0;
+            for (double shifted = mantissa; d < 3 && std::fabs(shifted - std::round(shifted)) > 1e-6; shifted *= 10) ++d;
+            decimals = std::max(decimals, d);
+        }
+        format = fmt::format("%.{}s %c", decimals);
+    }
+    return fmt::format("set {0}range [{1}:{2}]\nset {0}tics {1}, {3}, {2}\nset format {0} '{4}'\n", name, number_text(lo),
+                       number_text(hi), number_text(step), format);
+}
 
 std::vector<std::string> gnuplot_window_terminals() {
     std::vector<std::string> found;
@@ -140,6 +216,7 @@ void render_plot(const PlotSpec& spec, const PlotOutput& o) {
     if (!text_terminal) script += "set ylabel " + gnuplot_string(spec.ylabel) + " noenhanced\n";
     script += "set key below left noenhanced\nset grid\n";
     script += spec.extra;
+    script += axis_settings("y", spec.y_axis);
     std::vector<std::string> parts;
     for (std::size_t i = 0; i < spec.series.size(); ++i) {
         const auto& s = spec.series[i];
@@ -148,10 +225,9 @@ void render_plot(const PlotSpec& spec, const PlotOutput& o) {
         if (!s.columns.empty()) data += "# " + s.columns + "\n";
         for (const auto& r : s.rows) data += r + "\n";
         write_file(dir / name, data);
-        if (s.rows.empty()) continue;
+        if (s.rows.empty() || !s.drawn) continue;
         const std::string file = o.keep_script.empty() ? (dir / name).string() : name;
-        parts.push_back(gnuplot_string(file) + " using " + s.using_clause + " with " + s.style + " title " +
-                        gnuplot_string(s.title));
+        for (auto& part : series_parts(s, file, text_terminal)) parts.push_back(std::move(part));
     }
     if (parts.empty()) throw Error(ExitCode::NoData, "nothing to plot: no data points for this selection");
     script += "plot ";

@@ -15,6 +15,12 @@ namespace mptcpanalyzer {
 // other control characters become spaces.
 std::string gnuplot_string(std::string_view text);
 
+// A further drawing of a series' data file, without a legend entry (e.g. the bars a marker sits on).
+struct PlotLayer {
+    std::string using_clause;  // gnuplot `using` (trusted text)
+    std::string style;         // gnuplot `with` (trusted text)
+};
+
 struct PlotSeries {
     std::string title;                  // legend entry
     std::vector<std::string> rows;      // data lines ("x y" ...), written to a file of their own
@@ -23,7 +29,41 @@ struct PlotSeries {
     // gnuplot `with` clause (trusted text). It may use the script's variables point_size and
     // line_width, set from PlotOutput so users restyle every series in one place.
     std::string style = "points pointtype 7 pointsize point_size";
+    std::vector<PlotLayer> layers;      // drawn first, from the same file, without a legend entry
+    // The character marking this series on a text terminal (dumb), where colours and dash
+    // patterns do not show: its points are drawn with it, and the legend shows it. 0 = none
+    // (the series is drawn with `style` as on any terminal).
+    char glyph = 0;
+    // false: the data file is written (for the record) but the series is neither drawn nor listed
+    // in the legend, e.g. a rate that is zero throughout.
+    bool drawn = true;
 };
+
+// How an axis is ticked and its numbers written.
+enum class AxisNumbers {
+    Automatic,   // gnuplot's own ticks (a kind may still set a format in PlotSpec::extra)
+    Integer,     // whole quantities (counts): integer steps, labels without decimals
+    SiPrefixed,  // bytes, bit/s: steps of at least 1, labels with an SI prefix ("2.5 M"); the
+                 // unit stays in the axis label
+};
+
+struct PlotAxis {
+    AxisNumbers numbers = AxisNumbers::Automatic;
+    // The extent of the data (Integer, SiPrefixed): the axis spans it from tick to tick.
+    double low = 0;
+    double high = 0;
+};
+
+// The tick step of an axis over [low, high]: 1, 2 or 5 x 10^n, about 5 to 9 ticks, at least
+// `smallest` (1 when the span is 0).
+double axis_tick_step(double low, double high, double smallest);
+
+// The gnuplot settings (range, tics, format) of axis `name` ("x" or "y"); "" for Automatic.
+// Integer and SiPrefixed axes run from the tick at or below `low` to the tick at or above
+// `high` (at least one step: no data gives 0..1 with ticks 0 and 1). SiPrefixed labels use
+// gnuplot's "%.Ns %c" with the fewest decimals N (0 to 3) that write every tick exactly
+// (500 k, 1.0 M, 1.5 M rather than 500 k, 1 M, 2 M).
+std::string axis_settings(std::string_view name, const PlotAxis& axis);
 
 struct PlotSpec {
     std::string title;
@@ -31,6 +71,7 @@ struct PlotSpec {
     std::string ylabel;
     std::vector<PlotSeries> series;
     std::string extra;  // trusted settings written by us (never user text)
+    PlotAxis y_axis;    // written after `extra`
 };
 
 struct PlotOutput {
