@@ -44,6 +44,7 @@
 #include "epan_collector.hpp"
 #include "epan_session_probe.hpp"
 #include "mptcp_tables.hpp"
+#include "mptcpanalyzer/version.hpp"
 
 #define PLUGIN_EXPORT __attribute__((visibility("default")))
 
@@ -417,7 +418,8 @@ extern PLUGIN_EXPORT const int plugin_want_major;
 extern PLUGIN_EXPORT const int plugin_want_minor;
 PLUGIN_EXPORT void plugin_register(void);
 
-const char plugin_version[] = "0.2.0";
+// The project version (CMakeLists.txt `project(... VERSION)`), as `mptcpanalyzer version` prints it.
+const char plugin_version[] = MPTCPANALYZER_VERSION;
 const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
