@@ -378,7 +378,9 @@ void on_init(stat_tap_table_ui* ui) {
         v->active = false;
         v->main_listener = nullptr;
         if (!table_of(*v)) {
-            stat_tap_add_table(ui, stat_tap_init_table(v->table_title, static_cast<int>(v->fields.size()), 0, nullptr));
+            // Our cells only: in Wireshark `fields` also holds the dialog's filler column.
+            const int cells = static_cast<int>(columns_of(v->view).size());
+            stat_tap_add_table(ui, stat_tap_init_table(v->table_title, cells, 0, nullptr));
         }
         Stream& s = stream();
         s.drawer.reset();
@@ -423,6 +425,15 @@ void register_tables() {
                 v.fields.push_back(stat_tap_table_item{count ? TABLE_ITEM_UINT : TABLE_ITEM_STRING,
                                                        c.align == Align::Right ? TAP_ALIGN_RIGHT : TAP_ALIGN_LEFT,
                                                        c.name, count ? "%u" : "%s"});
+            }
+            if (!text_printer_host()) {
+                // Wireshark's dialog sizes every column to its contents but the last, which Qt
+                // stretches over the room left or, when the table is wider than the dialog, leaves
+                // at its default width (about 100 px), cutting a longer title or cell. A last,
+                // empty header-only column (the tables' rows have no cell for it) takes that role,
+                // so each of our columns shows its whole title and cells. Not in tshark, which
+                // prints every title.
+                v.fields.push_back(stat_tap_table_item{TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "", "%s"});
             }
             stat_tap_table_ui& ui = g_uis[i];
             ui = stat_tap_table_ui{};
