@@ -22,9 +22,16 @@ inline constexpr std::array<View, 3> kViews = {View::Connections, View::Subflows
 // a 64-bit counter exact in the dialog, in tshark's output and in "Copy"/"Save as".
 enum class CellKind { Text, Count };
 
+// Where a column's cells sit in their width: numbers (counts, 64-bit counters, DSNs, keys and
+// tokens, ratios, seconds, lists of frame numbers or tcp.streams) to the right, so digits of the
+// same rank line up; words, addresses and lists of words to the left. From the report column's
+// type, whatever the cell kind (a 64-bit counter is a Text cell and still a number).
+enum class Align { Left, Right };
+
 struct Column {
     const char* name;  // stable for the life of the process (Wireshark keeps the pointer)
     CellKind kind;
+    Align align;
 };
 
 struct Table {
@@ -34,6 +41,14 @@ struct Table {
 
 // The columns of a view (fixed: Wireshark registers them once, at start-up).
 const std::vector<Column>& columns_of(View view);
+
+// tshark's text table (ui/cli/tap-simple_stattable.c) prints each title as it is and each cell
+// with its column's printf format, so a column lines up only when its title and format carry its
+// width. The width each column of `t` needs: the longest of its title and its cells, in bytes.
+std::vector<std::size_t> column_widths(const Table& t);
+// A column's title padded with spaces to `width` bytes, on the side away from its alignment, so
+// that the header lines up with the column's cells.
+std::string padded_title(const Column& column, std::size_t width);
 
 // The three views of one capture (indexed by View), analysed once. May throw (the caller
 // catches at the Wireshark boundary).

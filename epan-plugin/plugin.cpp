@@ -29,6 +29,7 @@
 #include <epan/packet_info.h>
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
+#include <dlfcn.h>
 #include <glib.h>
 #include <ws_version.h>
 
@@ -44,6 +45,7 @@
 #include "epan_collector.hpp"
 #include "epan_session_probe.hpp"
 #include "mptcp_tables.hpp"
+#include "mptcpanalyzer/version.hpp"
 
 #define PLUGIN_EXPORT __attribute__((visibility("default")))
 
@@ -94,6 +96,8 @@ struct ViewState {
     const char* table_title = "";
     stat_tap_table_ui* ui = nullptr;
     std::vector<stat_tap_table_item> fields;  // Wireshark keeps a pointer to this array
+    // tshark only: the column names and cell formats `fields` points to, sized to the cells.
+    std::vector<std::string> tshark_titles, tshark_formats;
 
     const void* main_listener = nullptr;  // the first main listener seen since init (one per view)
     std::uint32_t passed_frame = 0;       // the last frame the main listener's filter let through
@@ -174,9 +178,43 @@ std::uint32_t count_value(const std::string& cell) {
     return v;
 }
 
+// Whether the tables are printed by tshark's text printer rather than shown by the Qt dialog.
+// tshark 4.0 prints each title as "%s |" and each cell with its column's field_format and " |"
+// (ui/cli/tap-simple_stattable.c): no width, no alignment, so a column lines up only when its
+// format and title carry both. The Qt dialog formats its cells with field_format too, but aligns
+// them itself, sizes its columns to their contents, and puts the titles in its header and in its
+// CSV/XML/YAML exports: there they stay plain. Wireshark is the process with Qt loaded (tshark
+// links no Qt).
+bool text_printer_host() {
+    static const bool text = dlsym(RTLD_DEFAULT, "qVersion") == nullptr;
+    return text;
+}
+
+// tshark only: each column as wide as its widest cell or title (set before tshark prints), numbers
+// right-aligned ("%12s"), words left-aligned ("%-12s"): every row's separators line up.
+void fit_columns_to_cells(ViewState& v, const Table& t) {
+    if (!text_printer_host() || t.columns.size() != v.fields.size()) return;
+    const std::vector<std::size_t> widths = column_widths(t);
+    std::vector<std::string> titles, formats;
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+        const Column& column = t.columns[c];
+        titles.push_back(padded_title(column, widths[c]));
+        formats.push_back(std::string("%") + (column.align == Align::Right ? "" : "-") + std::to_string(widths[c]) +
+                          (column.kind == CellKind::Count ? "u" : "s"));
+    }
+    // Nothing reads the old strings between here and the pointers' update (tshark prints later).
+    v.tshark_titles = std::move(titles);
+    v.tshark_formats = std::move(formats);
+    for (std::size_t c = 0; c < v.fields.size(); ++c) {
+        v.fields[c].column_name = v.tshark_titles[c].c_str();
+        v.fields[c].field_format = v.tshark_formats[c].c_str();
+    }
+}
+
 void set_rows(ViewState& v, const Table& t) {
     stat_tap_table* table = table_of(v);
     if (!table) return;
+    fit_columns_to_cells(v, t);
     clear_rows(table);
     std::vector<stat_tap_table_item_type> items(t.columns.size());
     for (std::size_t r = 0; r < t.rows.size(); ++r) {
@@ -195,7 +233,6 @@ void set_rows(ViewState& v, const Table& t) {
     }
 }
 
-// A failed analysis: one row whose first (text) cell says why, the others empty/zero.
 // A failed analysis: one row whose first (text) cell says why, the others empty/zero.
 void set_error_row(ViewState& v, const std::string& why) noexcept {
     try {
@@ -341,7 +378,9 @@ void on_init(stat_tap_table_ui* ui) {
         v->active = false;
         v->main_listener = nullptr;
         if (!table_of(*v)) {
-            stat_tap_add_table(ui, stat_tap_init_table(v->table_title, static_cast<int>(v->fields.size()), 0, nullptr));
+            // Our cells only: in Wireshark `fields` also holds the dialog's filler column.
+            const int cells = static_cast<int>(columns_of(v->view).size());
+            stat_tap_add_table(ui, stat_tap_init_table(v->table_title, cells, 0, nullptr));
         }
         Stream& s = stream();
         s.drawer.reset();
@@ -381,9 +420,20 @@ void register_tables() {
             v.table_title = spec.table_title;
             for (const Column& c : columns_of(spec.view)) {
                 const bool count = c.kind == CellKind::Count;
+                // Numbers right-aligned whether their cell is a number or text (64-bit counters):
+                // in tshark's table and in the dialog's cells and header.
                 v.fields.push_back(stat_tap_table_item{count ? TABLE_ITEM_UINT : TABLE_ITEM_STRING,
-                                                       count ? TAP_ALIGN_RIGHT : TAP_ALIGN_LEFT, c.name,
-                                                       count ? "%u" : "%s"});
+                                                       c.align == Align::Right ? TAP_ALIGN_RIGHT : TAP_ALIGN_LEFT,
+                                                       c.name, count ? "%u" : "%s"});
+            }
+            if (!text_printer_host()) {
+                // Wireshark's dialog sizes every column to its contents but the last, which Qt
+                // stretches over the room left or, when the table is wider than the dialog, leaves
+                // at its default width (about 100 px), cutting a longer title or cell. A last,
+                // empty header-only column (the tables' rows have no cell for it) takes that role,
+                // so each of our columns shows its whole title and cells. Not in tshark, which
+                // prints every title.
+                v.fields.push_back(stat_tap_table_item{TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "", "%s"});
             }
             stat_tap_table_ui& ui = g_uis[i];
             ui = stat_tap_table_ui{};
@@ -417,7 +467,8 @@ extern PLUGIN_EXPORT const int plugin_want_major;
 extern PLUGIN_EXPORT const int plugin_want_minor;
 PLUGIN_EXPORT void plugin_register(void);
 
-const char plugin_version[] = "0.2.0";
+// The project version (CMakeLists.txt `project(... VERSION)`), as `mptcpanalyzer version` prints it.
+const char plugin_version[] = MPTCPANALYZER_VERSION;
 const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 

@@ -50,9 +50,20 @@ def run_tables(local, extra_filter=None):
     return proc, parse_tables(proc.stdout)
 
 
-# The plugin loads, and its three -z names are registered.
+# The plugin loads with the project's version (the one `mptcpanalyzer version` prints: both come
+# from CMakeLists.txt's project(VERSION)), and its three -z names are registered.
 plugins = env.tshark(["-G", "plugins"])
-checker.check("mptcpanalyzer.so" in plugins.stdout, f"tshark -G plugins does not list the plugin: {plugins.stdout}")
+# One line per plugin: "name<TAB>version<TAB>type<TAB>path" (the name padded with spaces).
+listed = [line.split("\t") for line in plugins.stdout.splitlines()]
+ours = [fields for fields in listed if fields[0].strip() == "mptcpanalyzer.so" and len(fields) >= 2]
+checker.check(len(ours) == 1, f"tshark -G plugins does not list the plugin once: {plugins.stdout}")
+program_version = subprocess.run([PROGRAM, "version"], capture_output=True, text=True)
+version_words = program_version.stdout.split("\n", 1)[0].split()  # "mptcpanalyzer X.Y.Z"
+if checker.check(program_version.returncode == 0 and len(version_words) == 2,
+                 f"mptcpanalyzer version printed {program_version.stdout!r} (exit {program_version.returncode})"):
+    checker.check(bool(ours) and ours[0][1] == version_words[1],
+                  f"tshark -G plugins lists the plugin as version {ours[0][1] if ours else None!r}, "
+                  f"mptcpanalyzer version says {version_words[1]!r}")
 listing = env.tshark(["-z", "help"])
 for v in VIEWS:
     checker.check(v in listing.stdout + listing.stderr, f"tshark -z help does not list {v}")

@@ -13,6 +13,16 @@ AddressSanitizer/UBSan error in the plugin aborts Wireshark and fails the checks
    opens: the statistics dialog, filled by a retap); the dialog window must appear with the view's
    title, is screenshotted, and its table is saved with the dialog's "Save as..." button: the
    saved rows must be those `tshark -z <view>` prints for the same capture.
+3. No column is cut at the dialog's opening size (Wireshark's: two thirds of the main window, far
+   narrower than the tables): the table is scrolled all the way right (its scroll bar's slider
+   dragged), and that view of the header and first rows must be found, pixel for pixel, in the
+   same dialog widened until every column fits (a 4000 px wide screen), and must hold the widened
+   table's rightmost text. Wireshark sizes every column to its contents but the last, which Qt
+   leaves at its default width (about 100 px) when the table is wider than the dialog; without the
+   plugin's empty filler column the reinjections' "Reinjected again in" was cut there and this
+   check failed. Widening the dialog re-sizes no column but the last, so a cut column would show
+   more in the widened dialog than at the opening size. Column geometry constants below are those
+   of Wireshark 4.0's tap parameter dialog.
 
 Screenshots go to MPTCP_GUI_SCREENSHOTS (default: a new folder under /tmp, printed), never into
 the repository."""
@@ -50,9 +60,11 @@ for d in (RUNTIME, OUT):
     if UNPRIVILEGED:
         os.chown(d, NOBODY, NOBODY)
 
-# A private X display: Xvfb picks a free number and writes it to the pipe.
+# A private X display: Xvfb picks a free number and writes it to the pipe. Wide enough for a
+# dialog showing every column of the widest table at once (check 3).
+SCREEN_WIDTH = 4000
 read_fd, write_fd = os.pipe()
-xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1600x1000x24", "-ac", "-nolisten", "tcp"],
+xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{SCREEN_WIDTH}x1000x24", "-ac", "-nolisten", "tcp"],
                         pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 os.close(write_fd)
 with os.fdopen(read_fd) as f:
@@ -136,6 +148,61 @@ def statistics_menu_height(with_plugin):
         stop(proc)
 
 
+# Where the statistics dialog's table sits in its window (Wireshark 4.0's tap parameter dialog:
+# the tree on top, its horizontal scroll bar just above the display filter row).
+TREE_MARGIN = 12               # the tree's frame from the window's left and right edges
+TREE_TOP = 14                  # the tree's header from the window's top
+TREE_HSCROLL_FROM_BOTTOM = 82  # the tree's horizontal scroll bar from the window's bottom
+STRIP_HEIGHT = 120             # the header and the first rows
+RIGHT_EDGE = 20                # the tree's right end: the last header section's edge, a vertical scroll bar
+
+
+def pixel_rows(path, left, top, width, height):
+    """The pixels of a screenshot's area, one bytes object (RGB) per row, or None."""
+    proc = subprocess.run(["convert", path, "-crop", f"{width}x{height}+{left}+{top}", "+repage",
+                           "-depth", "8", "rgb:-"], capture_output=True, env=X_ENV)
+    if proc.returncode != 0 or len(proc.stdout) != 3 * width * height:
+        return None
+    return [proc.stdout[3 * width * r:3 * width * (r + 1)] for r in range(height)]
+
+
+def check_columns_whole(title, dialog, stem):
+    """3. No column of the table is cut at the dialog's opening size: scrolled all the way right,
+    the table (header and first rows) is drawn exactly as in the same dialog widened until
+    everything fits, and it shows the table's rightmost text (the last column's title or cell)."""
+    ax, ay, aw, ah = geometry(dialog)
+    # Drag the horizontal scroll bar's slider (at its left end: nothing scrolled yet) to the right.
+    bar_y = ay + ah - TREE_HSCROLL_FROM_BOTTOM
+    x("xdotool", "mousemove", str(ax + 40), str(bar_y), "mousedown", "1")
+    x("xdotool", "mousemove", str(ax + aw // 2), str(bar_y))
+    x("xdotool", "mousemove", str(ax + aw + 2000), str(bar_y), "mouseup", "1")
+    x("xdotool", "mousemove", "0", "999")
+    time.sleep(1)
+    opened = screenshot(f"dialog_{stem}_scrolled_right.png")
+    # The strip compared: the table's header and first rows, inside the tree's frame, without its
+    # right end (where the last header section ends at opening size, and a vertical scroll bar).
+    width = aw - 2 * TREE_MARGIN - RIGHT_EDGE
+    strip = pixel_rows(opened, ax + TREE_MARGIN, ay + TREE_TOP, width, STRIP_HEIGHT)
+    x("xdotool", "windowmove", dialog, "0", "0")
+    x("xdotool", "windowsize", dialog, str(SCREEN_WIDTH - 40), str(ah))
+    time.sleep(2)
+    wx, wy, ww, _ = geometry(dialog)
+    widened = screenshot(f"dialog_{stem}_widened.png")
+    wide = pixel_rows(widened, wx + TREE_MARGIN, wy + TREE_TOP, ww - 2 * TREE_MARGIN, STRIP_HEIGHT)
+    if not checker.check(strip is not None and wide is not None, f"{title}: cannot read the screenshots"):
+        return
+    # The rightmost text of the widened table (dark pixels: title and cell text).
+    text_end = max((i // 3 for row in wide for i in range(0, len(row), 3)
+                    if row[i] + row[i + 1] + row[i + 2] < 3 * 110), default=-1)
+    found = [offset for offset in range(0, len(wide[0]) // 3 - width + 1)
+             if all(w[3 * offset:3 * (offset + width)] == r for w, r in zip(wide, strip))]
+    checker.check(bool(found), f"{title}: scrolled right at its opening size ({aw} px), the table is not drawn as "
+                               f"in the widened dialog: a column is cut (see {SHOTS}/dialog_{stem}_*.png)")
+    checker.check(any(offset <= text_end < offset + width for offset in found),
+                  f"{title}: scrolled right at its opening size, the table's last text (x={text_end} in the "
+                  f"widened dialog) is not in view (matches at {found[:3]}; see {SHOTS})")
+
+
 try:
     # 1. The Statistics menu has three more items with the plugin.
     with_plugin = statistics_menu_height(True)
@@ -160,6 +227,7 @@ try:
             time.sleep(1)
             stem = view.replace(",", "_")
             screenshot(f"dialog_{stem}.png")
+            check_columns_whole(title, dialog, stem)
             dx, dy, dw, dh = geometry(dialog)
             # "Save as..." sits left of "Close" in the dialog's bottom-right corner.
             x("xdotool", "mousemove", str(dx + dw - 144), str(dy + dh - 24), "click", "1")

@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "mptcp_tables.hpp"
 #include "mptcpanalyzer/analysis/mptcp_data.hpp"
@@ -97,4 +99,55 @@ TEST_CASE("epan plugin tables: every row has one cell per column, Count cells fi
             }
         }
     }
+}
+
+TEST_CASE("epan plugin tables: numbers align right, words left, whatever the cell kind", "[epan_plugin]") {
+    // The rule: counts, 64-bit counters, DSNs, hex keys/tokens, ratios, seconds and lists of frame
+    // numbers are numbers; addresses, enumerations, yes/no are words.
+    const std::vector<std::pair<plugin::View, std::vector<std::pair<std::string, plugin::Align>>>> expected = {
+        {plugin::View::Connections,
+         {{"MPTCP stream", plugin::Align::Right}, {"Client", plugin::Align::Left}, {"Server", plugin::Align::Left},
+          {"Version", plugin::Align::Right}, {"Client key", plugin::Align::Right},
+          {"Server token", plugin::Align::Right}, {"Subflows", plugin::Align::Right},
+          {"Bytes to server", plugin::Align::Right}, {"App bytes to client", plugin::Align::Right},
+          {"Reinjected bytes", plugin::Align::Right}, {"Fallback", plugin::Align::Left}}},
+        {plugin::View::Subflows,
+         {{"TCP stream", plugin::Align::Right}, {"Role", plugin::Align::Left}, {"Towards", plugin::Align::Left},
+          {"Backup", plugin::Align::Left}, {"Packets from client", plugin::Align::Right},
+          {"Bytes from server", plugin::Align::Right}, {"Share to server", plugin::Align::Right},
+          {"End", plugin::Align::Left}}},
+        {plugin::View::Reinjections,
+         {{"Direction", plugin::Align::Left}, {"Frame", plugin::Align::Right}, {"DSN start", plugin::Align::Right},
+          {"Length", plugin::Align::Right}, {"Original frames", plugin::Align::Right},
+          {"Original TCP streams", plugin::Align::Right}, {"Delay (s)", plugin::Align::Right}}},
+    };
+    for (const auto& [view, columns] : expected) {
+        const plugin::Table t{plugin::columns_of(view), {}};
+        for (const auto& [title, align] : columns) {
+            INFO(title);
+            CHECK(t.columns[column_index(t, title)].align == align);
+        }
+    }
+    // A 64-bit counter is a text cell and still a number.
+    const plugin::Table conns{plugin::columns_of(plugin::View::Connections), {}};
+    const plugin::Column& bytes = conns.columns[column_index(conns, "Bytes to server")];
+    CHECK(bytes.kind == plugin::CellKind::Text);
+    CHECK(bytes.align == plugin::Align::Right);
+}
+
+TEST_CASE("epan plugin tables: tshark column widths fit the widest cell, titles padded away from their alignment",
+          "[epan_plugin]") {
+    const plugin::Column count{"Bytes", plugin::CellKind::Text, plugin::Align::Right};
+    const plugin::Column word{"Role", plugin::CellKind::Text, plugin::Align::Left};
+    const plugin::Column wide_title{"A long title", plugin::CellKind::Count, plugin::Align::Right};
+    const std::string max64 = std::to_string(UINT64_MAX);  // 20 digits
+    const plugin::Table t{{count, word, wide_title}, {{"1", "initial", "7"}, {max64, "join", "12"}}};
+    const std::vector<std::size_t> widths = plugin::column_widths(t);
+    REQUIRE(widths.size() == 3);
+    CHECK(widths[0] == 20);  // the 64-bit maximum
+    CHECK(widths[1] == std::string("initial").size());
+    CHECK(widths[2] == std::string("A long title").size());  // the title is the widest
+    CHECK(plugin::padded_title(count, widths[0]) == std::string(15, ' ') + "Bytes");
+    CHECK(plugin::padded_title(word, widths[1]) == "Role   ");
+    CHECK(plugin::padded_title(wide_title, widths[2]) == "A long title");
 }
