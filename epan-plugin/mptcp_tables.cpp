@@ -114,6 +114,16 @@ std::string padded_title(const Column& column, std::size_t width) {
     return column.align == Align::Right ? padding + title : title + padding;
 }
 
+Table error_table(View view, const std::string& why) {
+    Table t{columns_of(view), {}};
+    std::vector<std::string> row(t.columns.size());
+    const auto text = std::find_if(t.columns.begin(), t.columns.end(), [](const Column& c) { return c.kind == CellKind::Text; });
+    // Every view has text columns (endpoints); the fallback keeps the message somewhere.
+    row[text == t.columns.end() ? 0 : static_cast<std::size_t>(text - t.columns.begin())] = "mptcpanalyzer: " + why;
+    t.rows.push_back(std::move(row));
+    return t;
+}
+
 std::array<Table, 3> build_tables(PacketTable table) {
     const AnalysisSession session(std::move(table));
     return {render(View::Connections, session), render(View::Subflows, session), render(View::Reinjections, session)};

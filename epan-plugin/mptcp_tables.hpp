@@ -50,6 +50,11 @@ std::vector<std::size_t> column_widths(const Table& t);
 // that the header lines up with the column's cells.
 std::string padded_title(const Column& column, std::size_t width);
 
+// A failed analysis as a table of `view`: one row whose first Text column says "mptcpanalyzer: "
+// + why, every other cell empty. The first column of every view is a Count cell (a stream number),
+// which would show the message as 0; the text goes where Wireshark prints text.
+Table error_table(View view, const std::string& why);
+
 // The three views of one capture (indexed by View), analysed once. May throw (the caller
 // catches at the Wireshark boundary).
 std::array<Table, 3> build_tables(PacketTable table);

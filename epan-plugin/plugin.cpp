@@ -233,14 +233,10 @@ void set_rows(ViewState& v, const Table& t) {
     }
 }
 
-// A failed analysis: one row whose first (text) cell says why, the others empty/zero.
+// A failed analysis: one row whose text cell says why (error_table), the others empty/zero.
 void set_error_row(ViewState& v, const std::string& why) noexcept {
     try {
-        Table t{columns_of(v.view), {}};
-        std::vector<std::string> row(t.columns.size());
-        row[0] = "mptcpanalyzer: " + why;
-        t.rows.push_back(std::move(row));
-        set_rows(v, t);
+        set_rows(v, error_table(v.view, why));
         std::fprintf(stderr, "mptcpanalyzer plugin: %s: %s\n", v.cli, why.c_str());
     } catch (...) {
     }

@@ -151,3 +151,21 @@ TEST_CASE("epan plugin tables: tshark column widths fit the widest cell, titles 
     CHECK(plugin::padded_title(word, widths[1]) == "Role   ");
     CHECK(plugin::padded_title(wide_title, widths[2]) == "A long title");
 }
+
+TEST_CASE("epan plugin tables: a failed analysis shows its message in a text cell, not as a number", "[epan_plugin]") {
+    // Wireshark prints a Count cell as a number: a message there reads "0", a wrong answer.
+    for (plugin::View view : plugin::kViews) {
+        const plugin::Table t = plugin::error_table(view, "cannot compute the table: out of memory");
+        REQUIRE(t.rows.size() == 1);
+        REQUIRE(t.rows[0].size() == t.columns.size());
+        std::size_t holding = t.columns.size();
+        for (std::size_t c = 0; c < t.columns.size(); ++c) {
+            if (t.rows[0][c].empty()) continue;
+            CHECK(holding == t.columns.size());  // exactly one cell holds it
+            holding = c;
+        }
+        REQUIRE(holding < t.columns.size());
+        CHECK(t.rows[0][holding] == "mptcpanalyzer: cannot compute the table: out of memory");
+        CHECK(t.columns[holding].kind == plugin::CellKind::Text);
+    }
+}
