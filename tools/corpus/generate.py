@@ -473,6 +473,9 @@ class Run:
             seen += [dict(x, path=path) for x in log.get("mptcp_seen", [])]
             stripped += [dict(x, path=path) for x in log.get("modified", [])
                          if x["reason"] == "mptcp_option_stripped" and x["len"] > 0]
+        # data that reached the relay already without MPTCP option (stripped on the
+        # sending host, before its capture point: mpfail_dss_stripped)
+        stripped += [x for x in seen if x["reason"] == "data_without_mptcp_option"]
         out = {"source": "relay log (the generator's middlebox), frames found by tshark "
                          "from the 4-tuple, raw seq, len and flags"}
         for key, pick in (("mp_fail", [x for x in seen if x["reason"] == "mp_fail"]),
@@ -489,10 +492,14 @@ class Run:
                         "ack": x.get("ack"), "len": x["len"],
                         "frames": {side: find_frame(os.path.join(self.work, files[side]), x)
                                    for side in ("client", "server")}}
-        if out["first_data_without_dss"]:
-            out["first_data_without_dss"]["note"] = (
+        first = out["first_data_without_dss"]
+        if first:
+            x = min(stripped, key=lambda y: y["time"])
+            first["note"] = (
                 "the relay stripped the MPTCP option: the sender's capture shows this segment "
-                "with its DSS, the receiver's without")
+                "with its DSS, the receiver's without" if x["reason"] == "mptcp_option_stripped"
+                else "the segment left the sending host without MPTCP option (both captures "
+                     "show it so); the relay saw it after the MP_FAIL")
         return out
 
 
@@ -1042,20 +1049,34 @@ def _fallback_point_found(needs):
 def sc_mpfail_dss_stripped(r):
     """MP_FAIL, then data without DSS: like mpfail (checksums on, one subflow,
     one payload byte of the 30th client->server data segment flipped by the
-    relay), but once the relay has forwarded the server's MP_FAIL it strips the
-    MPTCP option from every client->server data segment (a middlebox that
-    removes options; the kernel itself would send an infinite mapping, which
-    the relay strips too).  So after the MP_FAIL exchange the server receives
-    the client's data without any DSS: the fallback form "the sender stops
-    sending DSS" instead of an explicit infinite mapping.  The manifest's
-    fallback_point says where (relay log, frames in both captures)."""
+    relay), but once the server's MP_FAIL has reached the client a firewall on
+    the client host (nftables output hook, so before the client's capture
+    point) removes the MPTCP option from every segment the client sends (the
+    relay marks the MP_FAIL segment with DSCP CS1 so that nftables can see it;
+    the kernel itself would send an infinite mapping, which is removed too).
+    So after the MP_FAIL exchange both captures show the client's data without
+    any DSS: the fallback form "the sender stops sending DSS" instead of an
+    explicit infinite mapping.  The manifest's fallback_point says where (relay
+    log, frames in both captures)."""
     r.fallback_reason = "mp_fail_dss_stopped"
-    r.notes.append("A middlebox (the relay) removes the DSS after the MP_FAIL: the client "
-                   "capture shows the client's infinite mapping / DSS options, the server "
-                   "capture the same segments without MPTCP option (see modified).")
+    r.notes.append("Not the kernel's own behaviour: a firewall on the client host (nftables, "
+                   "output hook, before the capture point) removes the first MPTCP option of "
+                   "every client segment once the server's MP_FAIL arrived (the relay marks "
+                   "that segment with DSCP CS1, see modified, so nftables can recognise it). "
+                   "Both captures show the client's data without DSS after the MP_FAIL; the "
+                   "kernel's own infinite mapping, if it sent one, is removed too, and so is "
+                   "the DSS before the client's MP_FAIL echo (the echo itself stays).")
     r.setup(client_paths=1, server_paths=1, checksum=True,
-            impaired={1: {"c2s": {"corrupt_nth_data": 30, "corrupt_offset": 100,
-                                  "strip_after_mp_fail": "data"}}})
+            impaired={1: {"c2s": {"corrupt_nth_data": 30, "corrupt_offset": 100},
+                          "s2c": {"mark_mp_fail_dscp": 8}}})
+    rules = os.path.join(r.work, "client.nft")
+    with open(rules, "w") as f:
+        f.write("table inet mpa_dss_stop {\n"
+                "  chain in { type filter hook input priority 0; "
+                "ip dscp cs1 ct mark set 1; }\n"
+                "  chain out { type filter hook output priority 0; "
+                "ct mark 1 tcp option mptcp exists reset tcp option mptcp; }\n}\n")
+    r.lab.run("cli", ["nft", "-f", rules])
     r.limits("cli", 0)
     r.limits("srv", 0)
     r.require('server', 'MPTcpExtDataCsumErr')

@@ -163,6 +163,9 @@ class Direction:
         # was seen in the other direction
         self.strip_on = not cfg.get("strip_switched", False)
         self.strip_after_mp_fail = cfg.get("strip_after_mp_fail", False)
+        # DSCP to write into the IPv4 header of the segment carrying an MP_FAIL, so
+        # that a host firewall (nft) behind the relay can react to it (0: none)
+        self.mark_mp_fail_dscp = cfg.get("mark_mp_fail_dscp", 0)
         self.corrupt_nth = cfg.get("corrupt_nth_data", 0)
         self.corrupt_offset = cfg.get("corrupt_offset", 100)
         self.link_free = 0.0
@@ -219,8 +222,18 @@ class Relay:
                 self.record("dropped", d, p, "random_loss")
                 return
             buf = None
-            self.watch(d, frame, p)
+            found = self.watch(d, frame, p)
             other = "s2c" if d.name == "c2s" else "c2s"
+            if d.mark_mp_fail_dscp and "mp_fail" in found and frame[12:14] == b"\x08\x00":
+                buf = bytearray(frame)
+                buf[15] = (d.mark_mp_fail_dscp << 2) | (buf[15] & 0x03)
+                ihl = (buf[14] & 0x0F) * 4
+                struct.pack_into("!H", buf, 24, 0)
+                struct.pack_into("!H", buf, 24, csum16(bytes(buf[14:14 + ihl])))
+                self.record("modified", d, p, "mp_fail_dscp_marked",
+                            {"dscp": d.mark_mp_fail_dscp})
+                frame = bytes(buf)
+                buf = None
             strip = d.strip if d.strip_on else False
             if d.strip_after_mp_fail and other in self.mp_fail_seen:
                 strip = d.strip_after_mp_fail
@@ -264,10 +277,19 @@ class Relay:
 
     def watch(self, d, frame, p):
         """Record (at most 20 of each per direction) the segments that carry an
-        MP_FAIL or an infinite mapping, as they arrive at the relay."""
-        if p["doff"] <= 20:
-            return
-        for subtype, off, ln in mptcp_options(frame, p):
+        MP_FAIL or an infinite mapping, and the data segments without any MPTCP
+        option sent after an MP_FAIL went the other way, as they arrive at the
+        relay; returns the reasons found in this segment."""
+        found = []
+        other = "s2c" if d.name == "c2s" else "c2s"
+        opts = mptcp_options(frame, p) if p["doff"] > 20 else []
+        if not opts and p["len"] > 0 and other in self.mp_fail_seen:
+            # data without any MPTCP option after an MP_FAIL went the other way
+            k = (d.name, "data_without_mptcp_option")
+            self.seen_counts[k] = self.seen_counts.get(k, 0) + 1
+            if self.seen_counts[k] <= 20:
+                self.record("mptcp_seen", d, p, "data_without_mptcp_option")
+        for subtype, off, ln in opts:
             reason = None
             if subtype == 6:
                 reason = "mp_fail"
@@ -275,10 +297,12 @@ class Relay:
             elif subtype == 2 and dss_infinite_mapping(frame, off, ln):
                 reason = "infinite_mapping"
             if reason:
+                found.append(reason)
                 k = (d.name, reason)
                 self.seen_counts[k] = self.seen_counts.get(k, 0) + 1
                 if self.seen_counts[k] <= 20:
                     self.record("mptcp_seen", d, p, reason)
+        return found
 
     def send(self, out, frame):
         try:
