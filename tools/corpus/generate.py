@@ -5,11 +5,12 @@ Each scenario is a documented function below.  A scenario builds its own
 namespaces (netlab.Lab), configures MPTCP endpoints/limits with `ip mptcp`,
 captures with tcpdump on the client and on the server namespace (same clock),
 runs apps.py on both sides and records the ground truth (application bytes and
-SHA-256, `ip mptcp monitor` tokens/subflows/events from both sides, MPTcpExt
-MIB deltas, relay drops/modifications) plus a tshark cross-check into
-DIR/manifest.json.  Namespaces and processes are always removed / ended.
+SHA-256, `ip mptcp monitor` tokens/subflows/events from both sides, each
+side's per-subflow tcp_info and MPTCP_INFO, MPTcpExt/TcpExt/Tcp MIB deltas,
+relay drops/modifications and where a fallback happened) plus a tshark
+cross-check into DIR/manifest.json.  Namespaces and processes are always removed / ended.
 
-usage: generate.py --out DIR [--scenario NAME ...] [--list] [--seed N]
+usage: generate.py --out DIR [--scenario NAME ...] [--list] [--seed N] [--recheck]
        generate.py --out /var/tmp/mptcpanalyzer-corpus --scenario large
 """
 
