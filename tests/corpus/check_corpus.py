@@ -15,6 +15,15 @@ sent/received appear, and that the application ground truth is coherent
 intact).  It also checks the total size of the data directory and that no
 capture file is left out of the manifest.
 
+Kernel counters (schema 2): every connection has each side's per-subflow
+tcp_info (read by the applications), attached to a subflow whose 4-tuple the
+capture holds; the counters are coherent with each other (a receiver never got
+more distinct bytes than the sender sent, retransmitted bytes are counted in the
+TCP MIB, MPTCP-level retransmitted bytes in MPTcpExtMPTCPRetrans) and, where no
+subflow went stale or was closed before the last read, the subflows' new bytes
+add up to the MPTCP level's new + retransmitted bytes (mptcp_info).  A fallback
+after the handshake has its fallback point located in both captures.
+
 Prints one line per check and finally "N passed, M failed"; exits 1 on any
 failure.
 """
@@ -35,6 +44,12 @@ MAX_TOTAL = 20 * 1024 * 1024
 DIRECTIONS = ("client_to_server", "server_to_client")
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 HEX8 = re.compile(r"^[0-9a-f]{8}$")
+SCHEMA = 2
+FALLBACK_REASONS = ("server_not_mptcp", "option_stripped", "mp_fail_infinite_mapping",
+                    "mp_fail_dss_stopped")
+TCP_INFO_KEYS = ("bytes_sent", "bytes_retrans", "bytes_acked", "bytes_received", "segs_out",
+                 "segs_in", "total_retrans")
+FINAL_READS = ("before_shutdown", "before_close")
 
 
 class Checker:
@@ -152,11 +167,103 @@ def check_connection(ck, sname, k, c):
                  and t["client"] != t["server"],
                  "%s has distinct client and server tokens" % label, str(t))
     if c.get("fallback"):
-        ck.check(c.get("fallback_reason") in ("server_not_mptcp", "option_stripped",
-                                              "mp_fail_infinite_mapping")
+        ck.check(c.get("fallback_reason") in FALLBACK_REASONS
                  and c.get("fallback_at") in ("handshake", "data"),
                  "%s fallback is documented (%s at %s)" % (label, c.get("fallback_reason"),
                                                            c.get("fallback_at")))
+
+
+def check_kernel_counters(ck, s, k, c):
+    """Schema-2 kernel counters of one connection (see the module docstring)."""
+    label = "%s connection %d" % (s["name"], k)
+    sides = ("client", "server")
+    kr = c.get("kernel_read") or {}
+    ck.check(all((kr.get(sd) or {}).get("method") in ("mptcp_tcpinfo", "tcp_info",
+                                                      "tcp_info_fallback") for sd in sides),
+             "%s: both applications read the kernel's per-subflow counters" % label, str(kr))
+    subflows = c.get("subflows", [])
+    init = [sf for sf in subflows if sf.get("role") == "initial"]
+    ck.check(all(sf.get("kernel", {}).get(sd) for sf in init for sd in sides),
+             "%s: the initial subflow has tcp_info from both sides" % label)
+    bad = []
+    for sf in subflows:
+        recs = sf.get("kernel") or {}
+        for sd in sides:
+            r = recs.get(sd)
+            if r is None:
+                continue
+            ti = r.get("tcp_info") or {}
+            if any(not isinstance(ti.get(x), int) for x in TCP_INFO_KEYS) \
+                    or r.get("read") not in ("poll",) + FINAL_READS:
+                bad.append("%s:%s %s record malformed" % (sf["saddr"], sf["sport"], sd))
+                continue
+            if ti["bytes_retrans"] > ti["bytes_sent"]:
+                bad.append("%s:%s %s retransmitted more than sent" % (sf["saddr"], sf["sport"], sd))
+            if ti["bytes_acked"] > ti["bytes_sent"] + 2:       # + SYN and FIN
+                bad.append("%s:%s %s acked more than sent" % (sf["saddr"], sf["sport"], sd))
+        # the receiver got no more distinct bytes than the sender sent (+1 for a FIN)
+        for snd, rcv in (("client", "server"), ("server", "client")):
+            a, b = recs.get(snd), recs.get(rcv)
+            if a and b and a["read"] in FINAL_READS:
+                sent = a["tcp_info"]["bytes_sent"] - a["tcp_info"]["bytes_retrans"]
+                if b["tcp_info"]["bytes_received"] > sent + 1:
+                    bad.append("%s:%s %s received %d bytes, %s sent %d distinct" % (
+                        sf["saddr"], sf["sport"], rcv, b["tcp_info"]["bytes_received"], snd,
+                        sent))
+    ck.check(not bad, "%s: per-subflow tcp_info is coherent" % label, "; ".join(bad))
+    # the MIB counts what the per-socket counters say happened
+    mib_bad = []
+    for sd in sides:
+        retrans = sum((sf.get("kernel", {}).get(sd) or {}).get("tcp_info", {})
+                      .get("bytes_retrans", 0) for sf in subflows)
+        if retrans and s["nstat"][sd].get("TcpRetransSegs", 0) < 1:
+            mib_bad.append("%s retransmitted %d TCP bytes but TcpRetransSegs is 0" % (sd, retrans))
+        mi = (c.get("mptcp_info") or {}).get(sd) or {}
+        if mi.get("bytes_retrans") and s["nstat"][sd].get("MPTcpExtMPTCPRetrans", 0) < 1:
+            mib_bad.append("%s mptcpi_bytes_retrans %d but MPTcpExtMPTCPRetrans is 0" % (
+                sd, mi["bytes_retrans"]))
+    ck.check(not mib_bad, "%s: retransmissions in tcp_info / mptcp_info are in the MIB" % label,
+             "; ".join(mib_bad))
+    if c["kind"] != "mptcp" or c.get("fallback"):
+        return
+    # per-subflow new bytes == MPTCP-level new + retransmitted bytes, when every
+    # subflow was read at the end and none went stale (a stale subflow's data is
+    # pushed again without counting as an MPTCP retransmission)
+    for sd, d in (("client", "client_to_server"), ("server", "server_to_client")):
+        mi = (c.get("mptcp_info") or {}).get(sd) or {}
+        recs = [(sf.get("kernel") or {}).get(sd) for sf in subflows if sd in sf["seen_by"]]
+        if "bytes_sent" not in mi:
+            continue
+        ck.check(mi["bytes_sent"] == c["app_bytes"][d] or c["integrity"][d] != "match",
+                 "%s: %s mptcpi_bytes_sent == bytes its application wrote (%d)" % (
+                     label, sd, c["app_bytes"][d]), "mptcpi_bytes_sent %d" % mi["bytes_sent"])
+        if any(r is None or r["read"] not in FINAL_READS for r in recs) \
+                or s["nstat"][sd].get("MPTcpExtSubflowStale", 0) \
+                or c.get("kernel_unlisted_subflows"):
+            continue
+        sub = sum(r["tcp_info"]["bytes_sent"] - r["tcp_info"]["bytes_retrans"] for r in recs)
+        want = mi["bytes_sent"] + mi["bytes_retrans"]
+        ck.check(sub == want,
+                 "%s: %s subflows' new bytes (tcpi_bytes_sent - tcpi_bytes_retrans) == "
+                 "mptcpi_bytes_sent + mptcpi_bytes_retrans (%d)" % (label, sd, want),
+                 "subflows %d" % sub)
+
+
+def check_fallback_point(ck, s, k, c):
+    if c.get("fallback_at") != "data":
+        return
+    label = "%s connection %d" % (s["name"], k)
+    fp = c.get("fallback_point") or {}
+    found = [key for key in ("mp_fail", "infinite_mapping", "first_data_without_dss")
+             if fp.get(key) and all(fp[key]["frames"].get(sd) for sd in ("client", "server"))]
+    ck.check(bool(found), "%s: the fallback point is located in both captures (%s)" % (
+        label, ", ".join(found)), str(fp)[:300])
+    if c.get("fallback_reason") == "mp_fail_infinite_mapping":
+        ck.check("mp_fail" in found and "infinite_mapping" in found,
+                 "%s: MP_FAIL and the infinite mapping are on the wire" % label)
+    if c.get("fallback_reason") == "mp_fail_dss_stopped":
+        ck.check("mp_fail" in found and "first_data_without_dss" in found,
+                 "%s: MP_FAIL, then data without DSS, are on the wire" % label)
 
 
 def main():
@@ -175,7 +282,7 @@ def main():
         ck.check(False, "%s is readable JSON" % mpath, str(e))
         print("%d passed, %d failed" % (ck.passed, ck.failed))
         return 1
-    ck.check(manifest.get("schema") == 1, "manifest schema is 1")
+    ck.check(manifest.get("schema") == SCHEMA, "manifest schema is %d" % SCHEMA)
     scenarios = manifest.get("scenarios") or []
     ck.check(len(scenarios) > 0, "manifest lists scenarios (%d)" % len(scenarios))
     names = [s.get("name") for s in scenarios]
@@ -194,6 +301,9 @@ def main():
                 ck.check(key in s, "%s has field %s" % (sname, key))
             for k, c in enumerate(s.get("connections", [])):
                 check_connection(ck, sname, k, c)
+                if "nstat" in s:
+                    check_kernel_counters(ck, s, k, c)
+                check_fallback_point(ck, s, k, c)
             for side in ("client", "server"):
                 if "expected" in s and "connections" in s and "nstat" in s:
                     d = derive_expected(s, side)
@@ -245,6 +355,11 @@ def main():
                                                             sf["daddr"], sf["dport"]))
                 ck.check(not missing, "%s contains every subflow the %s kernel reported" % (
                     label, side), "missing " + ", ".join(missing))
+                unl = ["%s:%s-%s:%s" % (u["saddr"], u["sport"], u["daddr"], u["dport"])
+                       for c in s["connections"] for u in c.get("kernel_unlisted_subflows", [])
+                       if u["side"] == side and norm_tuple(u) not in v["tuples"]]
+                ck.check(not unl, "%s contains every subflow whose tcp_info the %s read" % (
+                    label, side), "missing " + ", ".join(unl))
                 # tokens from `ip mptcp monitor` == tokens derived from the keys on the wire
                 # (v1: first 32 bits of SHA-256(key)); joins carry the server's token
                 bad = []

@@ -276,18 +276,24 @@ class Lab:
         return self.run(role, ["ip", "mptcp"] + [str(a) for a in args])
 
     def mib(self, role):
-        """Absolute MPTcpExt + selected TcpExt counters of a namespace."""
-        text = self.run(role, ["cat", "/proc/net/netstat"])
+        """Absolute MPTcpExt* and TcpExt* (/proc/net/netstat) and Tcp* (/proc/net/snmp:
+        RetransSegs, OutSegs, InSegs, ...) counters of a namespace, named as nstat
+        names them (MPTcpExtMPTCPRetrans, TcpExtTCPLostRetransmit, TcpRetransSegs)."""
+        text = self.run(role, ["cat", "/proc/net/netstat", "/proc/net/snmp"])
         vals = {}
         lines = text.splitlines()
-        for k in range(0, len(lines) - 1, 2):
+        for k in range(0, len(lines) - 1):
             hdr, val = lines[k].split(), lines[k + 1].split()
-            if not hdr or hdr[0] != val[0]:
+            if not hdr or not val or hdr[0] != val[0] or not val[1:2] \
+                    or not val[1].lstrip("-").isdigit():
                 continue
             pfx = hdr[0].rstrip(":")
-            if pfx not in ("MPTcpExt", "TcpExt"):
+            if pfx not in ("MPTcpExt", "TcpExt", "Tcp"):
                 continue
             for h, v in zip(hdr[1:], val[1:]):
+                if pfx == "Tcp" and h in ("RtoAlgorithm", "RtoMin", "RtoMax", "MaxConn",
+                                          "CurrEstab"):
+                    continue        # constants and gauges, not event counters
                 vals[pfx + h] = int(v)
         return vals
 

@@ -9,7 +9,10 @@ black-hole everything while switched on (SIGUSR1 on, SIGUSR2 off), strip the
 MPTCP option (kind 30 overwritten with NOPs, TCP checksum fixed) from every
 segment (strip_mptcp true) or only from segments carrying data ("data"), and corrupt
 one payload byte of the n-th data segment (TCP checksum fixed, so only the
-MPTCP DSS checksum can notice).
+MPTCP DSS checksum can notice).  Stripping can be limited to pure ACKs
+("ack"), switched on/off during the run (SIGRTMIN on, SIGRTMIN+1 off), or start
+in one direction once an MP_FAIL was seen in the other (strip_after_mp_fail).
+Segments carrying an MP_FAIL or an infinite mapping are logged (mptcp_seen).
 
 Every dropped or modified frame is recorded (time, direction, reason, TCP
 4-tuple, seq, payload length, flags) and written as JSON to the log file on
@@ -105,6 +108,45 @@ def strip_mptcp(buf, p):
     return n
 
 
+def mptcp_options(buf, p):
+    """(subtype, offset) of every MPTCP option (kind 30) of the segment."""
+    i, end, out = p["l4"] + 20, p["l4"] + p["doff"], []
+    while i < end:
+        kind = buf[i]
+        if kind == 0:
+            break
+        if kind == 1:
+            i += 1
+            continue
+        if i + 1 >= end:
+            break
+        ln = buf[i + 1]
+        if ln < 2:
+            break
+        if kind == 30 and ln >= 3:
+            out.append((buf[i + 2] >> 4, i, ln))
+        i += ln
+    return out
+
+
+def dss_infinite_mapping(buf, off, ln):
+    """True when the DSS option at `off` carries a mapping with data-level length 0
+    (RFC 8684 3.7: the infinite mapping of a fallback)."""
+    if ln < 4:
+        return False
+    flags = buf[off + 3]
+    if not flags & 0x04:            # M: no mapping
+        return False
+    pos = off + 4
+    if flags & 0x01:                # A: data ACK, 8 bytes with a
+        pos += 8 if flags & 0x02 else 4
+    pos += 8 if flags & 0x08 else 4     # DSN, 8 bytes with m
+    pos += 4                        # subflow sequence number
+    if pos + 2 > off + ln:
+        return False
+    return struct.unpack_from("!H", buf, pos)[0] == 0
+
+
 class Direction:
     def __init__(self, name, cfg, rng):
         self.name = name
@@ -114,6 +156,16 @@ class Direction:
         self.rate = cfg.get("rate_bps", 0)
         self.queue = cfg.get("queue_bytes", 200000)
         self.strip = cfg.get("strip_mptcp", False)
+        # "data" strips only segments with payload, "ack" only segments without
+        # payload and without SYN; strip_switched: stripping starts off and is
+        # switched on/off with SIGRTMIN / SIGRTMIN+1; strip_after_mp_fail: strips
+        # (like strip_mptcp) every segment of this direction sent after an MP_FAIL
+        # was seen in the other direction
+        self.strip_on = not cfg.get("strip_switched", False)
+        self.strip_after_mp_fail = cfg.get("strip_after_mp_fail", False)
+        # DSCP to write into the IPv4 header of the segment carrying an MP_FAIL, so
+        # that a host firewall (nft) behind the relay can react to it (0: none)
+        self.mark_mp_fail_dscp = cfg.get("mark_mp_fail_dscp", 0)
         self.corrupt_nth = cfg.get("corrupt_nth_data", 0)
         self.corrupt_offset = cfg.get("corrupt_offset", 100)
         self.link_free = 0.0
@@ -126,8 +178,11 @@ class Relay:
     def __init__(self, cfg):
         self.cfg = cfg
         self.rng = random.Random(cfg.get("seed", 1))
-        self.log = {"dropped": [], "modified": [], "blackhole": [], "forwarded": {}}
+        self.log = {"dropped": [], "modified": [], "blackhole": [], "forwarded": {},
+                    "strip_switch": [], "mptcp_seen": []}
         self.blackhole = False
+        self.mp_fail_seen = {}          # direction name -> time an MP_FAIL was first seen
+        self.seen_counts = {}
         self.running = True
         self.socks = {}
         for ifn in (cfg["a"], cfg["b"]):
@@ -148,7 +203,7 @@ class Relay:
         e = {"time": round(time.time(), 6), "dir": d.name, "reason": reason}
         if p:
             e.update({"saddr": p["src"], "sport": p["sport"], "daddr": p["dst"],
-                      "dport": p["dport"], "seq": p["seq"], "len": p["len"],
+                      "dport": p["dport"], "seq": p["seq"], "ack": p["ack"], "len": p["len"],
                       "flags": p["flags"]})
         if extra:
             e.update(extra)
@@ -167,7 +222,23 @@ class Relay:
                 self.record("dropped", d, p, "random_loss")
                 return
             buf = None
-            if d.strip and (d.strip != "data" or p["len"] > 0):
+            found = self.watch(d, frame, p)
+            other = "s2c" if d.name == "c2s" else "c2s"
+            if d.mark_mp_fail_dscp and "mp_fail" in found and frame[12:14] == b"\x08\x00":
+                buf = bytearray(frame)
+                buf[15] = (d.mark_mp_fail_dscp << 2) | (buf[15] & 0x03)
+                ihl = (buf[14] & 0x0F) * 4
+                struct.pack_into("!H", buf, 24, 0)
+                struct.pack_into("!H", buf, 24, csum16(bytes(buf[14:14 + ihl])))
+                self.record("modified", d, p, "mp_fail_dscp_marked",
+                            {"dscp": d.mark_mp_fail_dscp})
+                frame = bytes(buf)
+                buf = None
+            strip = d.strip if d.strip_on else False
+            if d.strip_after_mp_fail and other in self.mp_fail_seen:
+                strip = d.strip_after_mp_fail
+            if strip and (strip is True or (strip == "data" and p["len"] > 0)
+                          or (strip == "ack" and p["len"] == 0 and not syn)):
                 buf = bytearray(frame)
                 n = strip_mptcp(buf, p)
                 if n:
@@ -203,6 +274,35 @@ class Relay:
         else:
             self.seq += 1
             heapq.heappush(self.heap, (due, self.seq, out, frame))
+
+    def watch(self, d, frame, p):
+        """Record (at most 20 of each per direction) the segments that carry an
+        MP_FAIL or an infinite mapping, and the data segments without any MPTCP
+        option sent after an MP_FAIL went the other way, as they arrive at the
+        relay; returns the reasons found in this segment."""
+        found = []
+        other = "s2c" if d.name == "c2s" else "c2s"
+        opts = mptcp_options(frame, p) if p["doff"] > 20 else []
+        if not opts and p["len"] > 0 and other in self.mp_fail_seen:
+            # data without any MPTCP option after an MP_FAIL went the other way
+            k = (d.name, "data_without_mptcp_option")
+            self.seen_counts[k] = self.seen_counts.get(k, 0) + 1
+            if self.seen_counts[k] <= 20:
+                self.record("mptcp_seen", d, p, "data_without_mptcp_option")
+        for subtype, off, ln in opts:
+            reason = None
+            if subtype == 6:
+                reason = "mp_fail"
+                self.mp_fail_seen.setdefault(d.name, time.time())
+            elif subtype == 2 and dss_infinite_mapping(frame, off, ln):
+                reason = "infinite_mapping"
+            if reason:
+                found.append(reason)
+                k = (d.name, reason)
+                self.seen_counts[k] = self.seen_counts.get(k, 0) + 1
+                if self.seen_counts[k] <= 20:
+                    self.record("mptcp_seen", d, p, reason)
+        return found
 
     def send(self, out, frame):
         try:
@@ -249,8 +349,15 @@ def main():
         relay.log["blackhole"].append({"time": round(time.time(), 6), "on": relay.blackhole})
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
+    def on_strip(signum, frame):
+        on = signum == signal.SIGRTMIN
+        for d, _ in relay.dirs.values():
+            d.strip_on = on
+        relay.log["strip_switch"].append({"time": round(time.time(), 6), "on": on})
     signal.signal(signal.SIGUSR1, on_bh)
     signal.signal(signal.SIGUSR2, on_bh)
+    signal.signal(signal.SIGRTMIN, on_strip)
+    signal.signal(signal.SIGRTMIN + 1, on_strip)
     with open(cfg["log"] + ".ready", "w") as f:
         f.write("ok\n")
     try:
