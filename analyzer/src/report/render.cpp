@@ -302,6 +302,10 @@ const char* unit_doc(Unit u) {
 
 std::string fixed(double value, int decimals) { return fmt::format("{:.{}f}", value, decimals); }
 
+std::string count_of(std::uint64_t count, const std::string& singular, const std::string& plural) {
+    return fmt::format("{} {}", count, count == 1 ? singular : plural);
+}
+
 std::string human_bytes(std::uint64_t b) {
     if (b < 1000) return fmt::format("{} B", b);
     if (b < 1000 * 1000) return fmt::format("{:.2f} kB", static_cast<double>(b) / 1e3);
