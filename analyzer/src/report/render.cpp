@@ -445,8 +445,9 @@ Cells to_cells(const Table& t) {
 }
 
 std::string markdown_columns(const Schema& s, int level) {
+    // Markdown has six heading levels: deeper nested records stay at the sixth.
     std::string out = fmt::format("{} `{}`\n\n{}\n\n| column | type | unit | meaning |\n|---|---|---|---|\n",
-                                  std::string(static_cast<std::size_t>(level), '#'), s.name, s.meaning);
+                                  std::string(static_cast<std::size_t>(std::min(level, 6)), '#'), s.name, s.meaning);
     std::vector<const Schema*> nested;
     for (const Column& c : s.columns) {
         std::string type = type_doc(c.type);
