@@ -14,6 +14,8 @@ COMMANDS = [
     ("mptcp-summary-0.csv", ["mptcp-summary", "0", "--csv"]),
     ("list-reinjections.csv", ["list-reinjections", "--csv"]),
     ("events.json", ["events", "--json"]),
+    ("events.txt", ["events"]),
+    ("list-mptcp.csv", ["list-mptcp", "--csv"]),
 ]
 
 

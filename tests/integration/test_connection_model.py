@@ -227,7 +227,7 @@ def check_against_wireshark(capture, label):
 
 def stream_args(capture, lt, lm):
     """Every invocation of every command on this capture (JSON and CSV)."""
-    per = [["list-tcp"], ["list-mptcp"], ["events"], ["list-reinjections"]]
+    per = [["list-tcp"], ["list-mptcp"], ["list-subflows"], ["events"], ["list-reinjections"]]
     for t in lt["tcp_connections"] if lt else []:
         per.append(["tcp-summary", str(t["tcp_stream"])])
     for m in lm["mptcp_connections"] if lm else []:
@@ -249,8 +249,10 @@ def check_all_commands(capture, lt, lm):
             continue
         # The CSV has one row per item of the JSON list where there is one.
         items = {"list-tcp": lambda j: len(j["tcp_connections"]),
-                 "list-mptcp": lambda j: sum(len(m["subflows"]) for m in j["mptcp_connections"]),
-                 "list-subflows": lambda j: len(j["subflows"]),
+                 "list-mptcp": lambda j: len(j["mptcp_connections"]),
+                 # list-subflows N: that connection's; without N: every connection's
+                 "list-subflows": lambda j: len(j["subflows"]) if "subflows" in j
+                 else sum(len(m["subflows"]) for m in j["mptcp_connections"]),
                  "events": lambda j: len(j["events"]),
                  "list-reinjections": lambda j: len(j["reinjections"])}
         if a[0] in items:
@@ -423,10 +425,10 @@ def check_events(scn, side, capture, pairs, label):
         for sender in SIDES:
             if kind.startswith("add_addr"):
                 echo = "yes" if kind == "add_addr_echo" else "no"
-                n = sum(1 for e in events if e["kind"] == "add_addr" and e["sender"] == sender
+                n = sum(e["count"] for e in events if e["kind"] == "add_addr" and e["sender"] == sender
                         and e["details"].get("echo") == echo)
             else:
-                n = sum(1 for e in events if e["kind"] == kind and e["sender"] == sender)
+                n = sum(e["count"] for e in events if e["kind"] == kind and e["sender"] == sender)
             want = nstat(scn, sender, tx) if side == sender else nstat(scn, side, rx)
             checker.check(n == want, f"{label}: {n} {kind} sent by the {sender}, the {side}'s kernel counted "
                                      f"{want} ({'MPTcpExt' + (tx if side == sender else rx)})")

@@ -501,7 +501,10 @@ TEST_CASE("connections: events list MPTCP control in frame order", "[connections
     // Senders are MPTCP endpoints.
     for (const auto& e : events) {
         INFO("frame " << e.frame << " " << e.kind);
-        if (e.kind == "fallback") continue;  // a state of the connection, sent by nobody
+        if (e.kind == "fallback") {  // the end that fell back: the sender of the infinite mapping
+            CHECK(e.sender == "client");
+            continue;
+        }
         if (e.frame == 4 || e.frame == 7 || e.frame == 13 || e.frame == 14 || e.frame == 11) CHECK(e.sender == "client");
         if (e.frame == 5 || e.frame == 6 || e.frame == 9 || e.frame == 10 || e.frame == 12 || e.frame == 15)
             CHECK(e.sender == "server");
@@ -632,4 +635,109 @@ TEST_CASE("connections: an empty table gives an empty model", "[connections]") {
     CHECK(m.find_tcp(0) == nullptr);
     CHECK(m.mptcp_of(0) == nullptr);
     CHECK(mptcp_events(empty, m, nullptr).empty());
+}
+
+TEST_CASE("connections: a sender that stops sending DSS after MP_FAIL on its only subflow falls back",
+          "[connections][mp_fail]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+    open_mptcp(cap, f);
+    const KeyDerived cd = derive_from_key(kClientKey, 1);
+    // One mapping of 200 bytes over two segments; the second, after the MP_FAIL, carries no DSS
+    // but is covered: no evidence of a fallback yet.
+    cap.send(f, true, kPshAckFlags, 100, {dss_map(cd.idsn + 1, 1, 200)});
+    MptcpOption fail;
+    fail.subtype = MptcpSubtype::Fail;
+    fail.length = 12;
+    fail.dsn = cd.idsn + 1;
+    cap.send(f, false, kAckFlags, 0, {fail});
+    cap.send(f, true, kPshAckFlags, 100);
+    const auto bare = cap.send(f, true, kPshAckFlags, 100);  // no mapping covers it
+    cap.send(f, true, kPshAckFlags, 100);
+    cap.send(f, false, kPshAckFlags, 50);  // the server's data, also without DSS, comes later
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.mptcp.size() == 1);
+    CHECK(m.mptcp[0].fallback == Fallback::AfterMpFail);
+    CHECK(std::string(to_string(m.mptcp[0].fallback)) == "mp_fail_no_dss");
+    CHECK(m.mptcp[0].fallback_frame == cap.frame_of(bare));
+    CHECK(m.mptcp[0].fallback_direction == DataDirection::ToServer);
+    const auto events = mptcp_events(cap.table, m, &m.mptcp[0]);
+    std::size_t fallbacks = 0;
+    for (const auto& e : events) {
+        if (e.kind != "fallback") continue;
+        ++fallbacks;
+        CHECK(e.frame == cap.frame_of(bare));
+        CHECK(e.sender == "client");
+    }
+    CHECK(fallbacks == 1);
+}
+
+TEST_CASE("connections: DSS-less data after MP_FAIL is no fallback when the sender maps again or another "
+          "subflow carries data",
+          "[connections][mp_fail]") {
+    const KeyDerived cd = derive_from_key(kClientKey, 1);
+    MptcpOption fail;
+    fail.subtype = MptcpSubtype::Fail;
+    fail.length = 12;
+    fail.dsn = cd.idsn + 1;
+    {
+        Capture cap;
+        Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+        open_mptcp(cap, f);
+        cap.send(f, true, kPshAckFlags, 100, {dss_map(cd.idsn + 1, 1, 100)});
+        cap.send(f, false, kAckFlags, 0, {fail});
+        cap.send(f, true, kPshAckFlags, 100);
+        cap.send(f, true, kPshAckFlags, 100, {dss_map(cd.idsn + 201, 201, 100)});  // still MPTCP
+        const auto m = ConnectionModel::build(cap.table);
+        REQUIRE(m.mptcp.size() == 1);
+        CHECK(m.mptcp[0].fallback == Fallback::None);
+    }
+    {
+        Capture cap;
+        Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+        open_mptcp(cap, f);
+        Flow j = cap.flow(1, "10.0.1.1", 40001, "10.0.0.2", 5201);
+        join(cap, j, 1, glib_token(1, kServerKey), kClientKey, kServerKey);
+        cap.send(f, true, kPshAckFlags, 100, {dss_map(cd.idsn + 1, 1, 100)});
+        cap.send(f, false, kAckFlags, 0, {fail});
+        cap.send(f, true, kPshAckFlags, 100);
+        cap.send(j, true, kPshAckFlags, 100, {dss_map(cd.idsn + 101, 1, 100)});  // the other subflow goes on
+        const auto m = ConnectionModel::build(cap.table);
+        REQUIRE(m.mptcp.size() == 1);
+        REQUIRE(m.mptcp[0].subflows.size() == 2);
+        CHECK(m.mptcp[0].fallback == Fallback::None);
+    }
+}
+
+TEST_CASE("connections: repeated events are counted, relative DSNs count from the IDSN", "[connections][events]") {
+    Capture cap;
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201);
+    open_mptcp(cap, f);
+    const KeyDerived cd = derive_from_key(kClientKey, 1);
+    cap.send(f, true, kPshAckFlags, 100, {dss_map(cd.idsn + 1, 1, 100)});
+    MptcpOption dfin = dss_map(cd.idsn + 101, 0, 1);
+    dfin.data_fin = true;
+    const auto first_fin = cap.send(f, true, kAckFlags, 0, {dfin});
+    cap.send(f, false, kAckFlags, 0, {prio(true)});
+    cap.send(f, true, kAckFlags, 0, {dfin});
+    cap.send(f, false, kAckFlags, 0, {prio(false)});
+    const auto last_fin = cap.send(f, true, kAckFlags, 0, {dfin});
+    cap.send(f, false, kAckFlags, 0, {prio(true)});  // a change back: a new event
+    const auto m = ConnectionModel::build(cap.table);
+    const auto events = mptcp_events(cap.table, m, &m.mptcp[0]);
+    std::vector<const MptcpEvent*> fins, prios;
+    for (const auto& e : events) {
+        if (e.kind == "data_fin") fins.push_back(&e);
+        if (e.kind == "mp_prio") prios.push_back(&e);
+    }
+    REQUIRE(fins.size() == 1);
+    CHECK(fins[0]->count == 3);
+    CHECK(fins[0]->frame == cap.frame_of(first_fin));
+    CHECK(fins[0]->last_frame == cap.frame_of(last_fin));
+    CHECK(fins[0]->last_time_ns == cap.time_of(last_fin));
+    CHECK(fins[0]->dsn == std::optional<std::uint64_t>(101));
+    // A 4-byte DSN on the wire, extended to 64 bits for the relative one.
+    CHECK(fins[0]->raw_dsn == std::optional<std::uint64_t>((cd.idsn + 101) & 0xffffffffULL));
+    REQUIRE(prios.size() == 3);
+    for (const auto* p : prios) CHECK(p->count == 1);
 }

@@ -2,6 +2,7 @@
 // Wireshark cells), and the conventions each rendering owns. A synthetic MPTCP connection (records
 // as the capture reader builds them) stands in for a capture.
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
@@ -57,9 +58,21 @@ TEST_CASE("report: one report renders as JSON, CSV, text and Wireshark cells fro
     CHECK(c["subflows"][0]["bytes_client_to_server"] == 3000);
     CHECK(c["subflows"][0]["hmac_valid"].is_null());
 
-    // CSV: one row per subflow, the connection's key column carried first, bool as 1/0, a
-    // nested table as its count, absent as empty.
-    const report::CsvTable csv = report::to_csv(doc);
+    // CSV of list-mptcp: one row per connection with its own fields, subflows as their count.
+    const report::CsvTable connections = report::to_csv(doc);
+    REQUIRE(connections.rows.size() == 1);
+    CHECK(connections.rows[0][index_of(connections.columns, "client_key")] == "1122334455667788");
+    CHECK(connections.rows[0][index_of(connections.columns, "client_idsn")] ==
+          std::to_string(derive_from_key(ck, 1).idsn));
+    CHECK(connections.rows[0][index_of(connections.columns, "subflows")] == "1");
+    CHECK(connections.rows[0][index_of(connections.columns, "fallback_by")].empty());
+    CHECK(std::find(connections.columns.begin(), connections.columns.end(), "bytes_client_to_server") ==
+          connections.columns.end());
+
+    // CSV of every subflow (list-subflows without a stream): one row per subflow, the
+    // connection's key column carried first, bool as 1/0, a nested table as its count, absent
+    // as empty.
+    const report::CsvTable csv = report::to_csv(report::list_subflows(session, nullptr));
     REQUIRE(csv.rows.size() == 1);
     CHECK(csv.columns[0] == "mptcp_stream");
     CHECK(csv.rows[0][index_of(csv.columns, "bytes_client_to_server")] == "3000");

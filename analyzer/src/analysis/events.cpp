@@ -1,6 +1,10 @@
 #include "mptcpanalyzer/analysis/events.hpp"
 
 #include <algorithm>
+#include <array>
+#include <iterator>
+#include <map>
+#include <tuple>
 
 #include "mptcpanalyzer/analysis/mptcp_data.hpp"
 
@@ -21,10 +25,32 @@ std::string ids_text(const std::vector<std::uint8_t>& ids) {
 
 using V = EventValue;
 
+// Relative DSNs of option DSN fields. A 4-byte DSN is extended to 64 bits near the last data
+// segment of its direction up to its row (near the direction's base when there is none).
+class DsnResolver {
+public:
+    explicit DsnResolver(const ConnectionData& data) : data_(data) {
+        for (const auto& s : data.segments) by_direction_[static_cast<std::size_t>(s.direction)].push_back({s.row, s.dsn});
+    }
+    std::uint64_t relative(DataDirection d, std::uint32_t row, std::uint64_t raw, bool eight_bytes) const {
+        const auto& list = by_direction_[static_cast<std::size_t>(d)];
+        auto it = std::upper_bound(list.begin(), list.end(), row,
+                                   [](std::uint32_t r, const std::pair<std::uint32_t, std::uint64_t>& s) { return r < s.first; });
+        const std::uint64_t near = it == list.begin() ? data_.base[static_cast<std::size_t>(d)] : std::prev(it)->second;
+        return data_.relative(d, extend_dsn(raw, eight_bytes, near));
+    }
+
+private:
+    const ConnectionData& data_;
+    std::array<std::vector<std::pair<std::uint32_t, std::uint64_t>>, 2> by_direction_;  // (row, DSN), capture order
+};
+
 void add_connection_events(const PacketTable& table, const ConnectionModel& model, const MptcpConnection* m,
                            const std::vector<std::uint32_t>& tcp_streams, const ConnectionDataSource& source,
                            std::vector<MptcpEvent>& out) {
     const auto& c = table.columns();
+    const ConnectionData* data = m ? &source(*m) : nullptr;
+    const std::optional<DsnResolver> dsns = data ? std::optional<DsnResolver>(*data) : std::nullopt;
     for (std::size_t i = 0; i < tcp_streams.size(); ++i) {
         const TcpConnection* conn = model.find_tcp(tcp_streams[i]);
         if (!conn) continue;
@@ -42,13 +68,19 @@ void add_connection_events(const PacketTable& table, const ConnectionModel& mode
             const bool from_mptcp_client = from_subflow_client == towards_server;
             auto event = [&](std::string kind) {
                 MptcpEvent e;
-                e.time_ns = r.time_ns;
-                e.frame = r.frame_number;
+                e.time_ns = e.last_time_ns = r.time_ns;
+                e.frame = e.last_frame = r.frame_number;
                 e.tcp_stream = r.tcp_stream;
                 e.mptcp_stream = m ? m->mptcp_stream : -1;
                 e.kind = std::move(kind);
                 e.sender = from_mptcp_client ? "client" : "server";
                 return e;
+            };
+            const DataDirection sent = from_mptcp_client ? DataDirection::ToServer : DataDirection::ToClient;
+            // The DSN field of an option, in the DSN space of direction `d`.
+            auto with_dsn = [&](MptcpEvent& e, DataDirection d, std::uint64_t raw, bool eight_bytes) {
+                e.raw_dsn = raw;
+                if (dsns) e.dsn = dsns->relative(d, row, raw, eight_bytes);
             };
             for (const auto& o : r.mptcp_options) {
                 switch (o.subtype) {
@@ -95,8 +127,10 @@ void add_connection_events(const PacketTable& table, const ConnectionModel& mode
                         break;
                     }
                     case MptcpSubtype::Fail: {
+                        // Sent by the receiver of the failed data: its DSN is of the other end's data.
                         auto e = event("mp_fail");
-                        e.details = {{"raw_dsn", V::count(o.dsn)}};
+                        with_dsn(e, sent == DataDirection::ToServer ? DataDirection::ToClient : DataDirection::ToServer,
+                                 o.dsn, true);
                         out.push_back(std::move(e));
                         break;
                     }
@@ -115,12 +149,12 @@ void add_connection_events(const PacketTable& table, const ConnectionModel& mode
                     case MptcpSubtype::Dss: {
                         if (o.has_mapping && o.data_level_length == 0) {
                             auto e = event("infinite_mapping");
-                            e.details = {{"raw_dsn", V::count(o.dsn)}};
+                            with_dsn(e, sent, o.dsn, o.dsn_8);
                             out.push_back(std::move(e));
                         }
                         if (o.data_fin) {
                             auto e = event("data_fin");
-                            if (o.has_mapping) e.details = {{"raw_dsn", V::count(o.dsn)}};
+                            if (o.has_mapping) with_dsn(e, sent, o.dsn, o.dsn_8);
                             out.push_back(std::move(e));
                         }
                         break;
@@ -133,12 +167,11 @@ void add_connection_events(const PacketTable& table, const ConnectionModel& mode
     }
     if (m) {
         // DSS checksums we could verify (payload captured whole): a failure is an event.
-        const ConnectionData& data = source(*m);
-        for (const auto& chk : data.checksums) {
+        for (const auto& chk : data->checksums) {
             if (chk.valid) continue;
             MptcpEvent e;
-            e.time_ns = c.time_ns[chk.row];
-            e.frame = c.frame_number[chk.row];
+            e.time_ns = e.last_time_ns = c.time_ns[chk.row];
+            e.frame = e.last_frame = c.frame_number[chk.row];
             e.tcp_stream = c.tcp_stream[chk.row];
             e.mptcp_stream = m->mptcp_stream;
             e.kind = "checksum_failure";
@@ -152,12 +185,12 @@ void add_connection_events(const PacketTable& table, const ConnectionModel& mode
         for (std::uint32_t row = 0; row < table.size(); ++row) {
             if (c.frame_number[row] != m->fallback_frame) continue;
             MptcpEvent e;
-            e.time_ns = c.time_ns[row];
-            e.frame = m->fallback_frame;
+            e.time_ns = e.last_time_ns = c.time_ns[row];
+            e.frame = e.last_frame = m->fallback_frame;
             e.tcp_stream = c.tcp_stream[row];
             e.mptcp_stream = m->mptcp_stream;
             e.kind = "fallback";
-            e.sender = "";
+            e.sender = m->fallback_direction == DataDirection::ToServer ? "client" : "server";
             e.details = {{"reason", V::named(to_string(m->fallback))}};
             out.push_back(std::move(e));
             break;
@@ -165,7 +198,34 @@ void add_connection_events(const PacketTable& table, const ConnectionModel& mode
     }
 }
 
+// Folds each event into the last one of the same kind, sender and subflow when their content is
+// the same (a repetition); a change in between (MP_PRIO backup, then not, then backup again)
+// keeps them apart.
+std::vector<MptcpEvent> merge_repetitions(std::vector<MptcpEvent> events) {
+    std::vector<MptcpEvent> out;
+    std::map<std::tuple<std::int64_t, std::uint32_t, std::string, std::string>, std::size_t> last;
+    for (auto& e : events) {
+        const auto key = std::make_tuple(e.mptcp_stream, e.tcp_stream, e.kind, e.sender);
+        auto it = last.find(key);
+        if (it != last.end() && out[it->second].same_content(e)) {
+            MptcpEvent& first = out[it->second];
+            ++first.count;
+            first.last_frame = e.frame;
+            first.last_time_ns = e.time_ns;
+            continue;
+        }
+        last[key] = out.size();
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
 }  // namespace
+
+bool MptcpEvent::same_content(const MptcpEvent& o) const {
+    return tcp_stream == o.tcp_stream && mptcp_stream == o.mptcp_stream && kind == o.kind && sender == o.sender &&
+           dsn == o.dsn && raw_dsn == o.raw_dsn && details == o.details;
+}
 
 std::vector<MptcpEvent> mptcp_events(const PacketTable& table, const ConnectionModel& model,
                                      const MptcpConnection* connection, const ConnectionDataSource& source) {
@@ -182,7 +242,7 @@ std::vector<MptcpEvent> mptcp_events(const PacketTable& table, const ConnectionM
         add_connection_events(table, model, nullptr, model.unattached_subflows, source, out);
     }
     std::stable_sort(out.begin(), out.end(), [](const MptcpEvent& a, const MptcpEvent& b) { return a.frame < b.frame; });
-    return out;
+    return merge_repetitions(std::move(out));
 }
 
 std::vector<MptcpEvent> mptcp_events(const PacketTable& table, const ConnectionModel& model,

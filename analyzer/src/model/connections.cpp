@@ -51,6 +51,7 @@ const char* to_string(Fallback f) {
         case Fallback::NoMpCapableAck: return "no_mp_capable_ack";
         case Fallback::NoDss: return "no_dss";
         case Fallback::InfiniteMapping: return "infinite_mapping";
+        case Fallback::AfterMpFail: return "mp_fail_no_dss";
     }
     return "?";
 }
@@ -324,6 +325,7 @@ private:
                 if (!has_capable && m.fallback == Fallback::None) {
                     m.fallback = Fallback::NoMpCapableAck;
                     m.fallback_frame = c_.frame_number[row];
+                    m.fallback_direction = DataDirection::ToServer;
                 }
             }
             if (!has_capable) continue;
@@ -341,6 +343,9 @@ private:
         if (syn_capable && synack_seen && !synack_capable) {
             m.fallback = Fallback::NoMpCapableReply;
             m.fallback_frame = c_.frame_number[synack_row];
+            m.fallback_direction = conn.direction_of(table_, synack_row) == TcpDirection::ClientToServer
+                                       ? DataDirection::ToServer
+                                       : DataDirection::ToClient;
         }
         m.checksums = client_requests_csum || server_requests_csum;
         const int v = m.version < 0 ? 1 : m.version;
@@ -471,13 +476,17 @@ private:
         std::array<std::optional<std::uint32_t>, 2> dir_bare_data;
         bool any_data = false, any_mapping = false;
         std::uint32_t first_data_row = 0;
+        DataDirection first_data_direction = DataDirection::ToServer;
         for (auto& sf : m.subflows) {
             const TcpConnection& conn = model_.tcp[static_cast<std::size_t>(tcp_index_[sf.tcp_stream])];
             for (auto row : conn.rows) {
                 const auto bits = c_.mptcp_subtypes[row];
                 const auto mdir = static_cast<std::size_t>(sf.data_direction(conn.direction_of(table_, row)));
                 if (c_.payload_length[row] > 0) {
-                    if (!any_data) first_data_row = row;
+                    if (!any_data) {
+                        first_data_row = row;
+                        first_data_direction = static_cast<DataDirection>(mdir);
+                    }
                     any_data = true;
                     dir_data[mdir] = true;
                     const bool mapped_here = ((bits & dss_bit) && (c_.dss_bits[row] & dss_bit::kMapping)) ||
@@ -490,6 +499,7 @@ private:
                     if (c_.dss_length[row] == 0 && m.fallback == Fallback::None) {
                         m.fallback = Fallback::InfiniteMapping;
                         m.fallback_frame = c_.frame_number[row];
+                        m.fallback_direction = static_cast<DataDirection>(mdir);
                     }
                 }
                 if ((bits & capable_bit) && c_.payload_length[row] > 0) any_mapping = true;  // v1 MP_CAPABLE with data
@@ -509,9 +519,11 @@ private:
                 }
             }
         }
+        if (m.fallback == Fallback::None) fallback_after_mp_fail(m);
         if (any_data && !any_mapping && m.fallback == Fallback::None) {
             m.fallback = Fallback::NoDss;
             m.fallback_frame = c_.frame_number[first_data_row];
+            m.fallback_direction = first_data_direction;
         }
         // A direction whose data never carried a DSS mapping (beyond the MP_CAPABLE one) fell
         // back after the handshake: the option was stripped on the path (RFC 8684 3.7).
@@ -519,6 +531,7 @@ private:
             if (dir_data[d] && !dir_dss_mapping[d] && dir_bare_data[d]) {
                 m.fallback = Fallback::NoDss;
                 m.fallback_frame = c_.frame_number[*dir_bare_data[d]];
+                m.fallback_direction = static_cast<DataDirection>(d);
             }
         }
         if (m.fallback != Fallback::None) {
@@ -526,6 +539,66 @@ private:
             model_.anomalies.push_back(Anomaly{m.fallback_frame, conn.tcp_stream, m.mptcp_stream, "fallback",
                                                fmt::format("MPTCP connection fell back to TCP ({})", to_string(m.fallback))});
         }
+    }
+
+    // RFC 8684 3.7: after a DSS checksum failure on the only subflow in use, the receiver sends
+    // MP_FAIL and the sender falls back, with an explicit infinite mapping (recorded as such by
+    // finish_mptcp) or simply by no longer sending DSS on its data. The latter shows as data no
+    // mapping covers after the first MP_FAIL; segments in flight when the MP_FAIL was sent may
+    // still carry their DSS, and one that resumes real mappings later cancels the verdict.
+    // Segments covered by a mapping sent earlier (one mapping may span several segments) are no
+    // evidence. The first such segment, of either end, is the fallback.
+    void fallback_after_mp_fail(MptcpConnection& m) {
+        const auto fail_bit = 1U << static_cast<unsigned>(MptcpSubtype::Fail);
+        const auto dss_bit = 1U << static_cast<unsigned>(MptcpSubtype::Dss);
+        const auto capable_bit = 1U << static_cast<unsigned>(MptcpSubtype::Capable);
+        std::optional<std::uint32_t> fail_row;
+        std::size_t fail_subflow = 0;
+        for (std::size_t i = 0; i < m.subflows.size(); ++i) {
+            const TcpConnection& conn = model_.tcp[static_cast<std::size_t>(tcp_index_[m.subflows[i].tcp_stream])];
+            for (auto row : conn.rows) {
+                if ((c_.mptcp_subtypes[row] & fail_bit) && (!fail_row || row < *fail_row)) {
+                    fail_row = row;
+                    fail_subflow = i;
+                }
+            }
+        }
+        if (!fail_row) return;
+        // Another subflow still carrying data after the MP_FAIL: the failed subflow is closed
+        // instead (RFC 8684 3.7), the connection goes on as MPTCP.
+        for (std::size_t i = 0; i < m.subflows.size(); ++i) {
+            if (i == fail_subflow) continue;
+            const TcpConnection& conn = model_.tcp[static_cast<std::size_t>(tcp_index_[m.subflows[i].tcp_stream])];
+            for (auto row : conn.rows)
+                if (row > *fail_row && c_.payload_length[row] > 0) return;
+        }
+        const Subflow& sf = m.subflows[fail_subflow];
+        const TcpConnection& conn = model_.tcp[static_cast<std::size_t>(tcp_index_[sf.tcp_stream])];
+        struct Last {
+            bool any = false;
+            std::uint32_t ssn = 0, length = 0;  // the last mapping (relative subflow sequence numbers)
+        };
+        std::array<Last, 2> mapping{};                              // per TCP direction
+        std::array<std::optional<std::uint32_t>, 2> candidate{};    // per TCP direction
+        for (auto row : conn.rows) {
+            const auto tdir = static_cast<std::size_t>(conn.direction_of(table_, row));
+            const auto bits = c_.mptcp_subtypes[row];
+            const bool mapped = (bits & dss_bit) && (c_.dss_bits[row] & dss_bit::kMapping);
+            if (mapped && c_.dss_length[row] > 0) {
+                mapping[tdir] = {true, c_.dss_subflow_seq[row], c_.dss_length[row]};
+                if (row > *fail_row && c_.payload_length[row] > 0) candidate[tdir].reset();  // still MPTCP
+            }
+            if (row <= *fail_row || c_.payload_length[row] == 0 || mapped || (bits & capable_bit)) continue;
+            const bool covered = mapping[tdir].any && c_.seq_relative[row] - mapping[tdir].ssn < mapping[tdir].length;
+            if (!covered && !candidate[tdir]) candidate[tdir] = row;
+        }
+        std::optional<std::size_t> first;
+        for (std::size_t d = 0; d < 2; ++d)
+            if (candidate[d] && (!first || *candidate[d] < *candidate[*first])) first = d;
+        if (!first) return;
+        m.fallback = Fallback::AfterMpFail;
+        m.fallback_frame = c_.frame_number[*candidate[*first]];
+        m.fallback_direction = sf.data_direction(static_cast<TcpDirection>(*first));
     }
 
     const PacketTable& table_;

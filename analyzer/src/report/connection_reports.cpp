@@ -59,6 +59,11 @@ const MptcpConnection* mptcp_of(const TcpRow& r) {
 }
 
 const TcpDirectionStats& up(const TcpConnection& t) { return t.stats(TcpDirection::ClientToServer); }
+
+// "1 packet", "3 packets": a packet count column for people.
+std::string packets_text(const RowRef& r, const std::string& column) {
+    return count_of(std::get<std::uint64_t>(r[column].data), "packet", "packets");
+}
 const TcpDirectionStats& down(const TcpConnection& t) { return t.stats(TcpDirection::ServerToClient); }
 
 }  // namespace
@@ -125,25 +130,29 @@ const RecordSpec<TcpRow>& tcp_connection_spec() {
 std::string list_tcp_text(const Document& d) {
     return lines_of(d, "tcp_connections", "no TCP connection\n", [](const RowRef& r) {
         const bool inferred = std::get<bool>(r["orientation_inferred"].data);
-        return fmt::format("tcp.stream {}: {} -> {}{}  {} pkts / {} up, {} pkts / {} down, {}{}\n", plain(r, "tcp_stream"),
+        return fmt::format("tcp.stream {}: {} -> {}{}  {} / {} up, {} / {} down, {}{}\n", plain(r, "tcp_stream"),
                            plain(r, "client"), plain(r, "server"),
                            inferred ? fmt::format(" (orientation inferred from {})", plain(r, "orientation")) : "",
-                           plain(r, "packets_to_server"), human(r, "bytes_to_server"), plain(r, "packets_to_client"),
-                           human(r, "bytes_to_client"), plain(r, "end"),
+                           packets_text(r, "packets_to_server"), human(r, "bytes_to_server"),
+                           packets_text(r, "packets_to_client"), human(r, "bytes_to_client"), plain(r, "end"),
                            r["mptcp_stream"].is_null() ? "" : ", mptcp.stream " + plain(r, "mptcp_stream")) +
                anomalies_text(r["anomalies"], "  ");
     });
 }
 
-}  // namespace
-
-Document list_tcp(const AnalysisSession& session) {
+const Schema& list_tcp_schema() {
     static const Schema root{"list_tcp", "The TCP connections of a capture.",
                              {{.name = "tcp_connections", .title = "TCP connections", .type = Type::Records,
                                .meaning = "one per tcp.stream, by tcp.stream", .nested = &tcp_connection_spec().schema()}}};
+    return root;
+}
+
+}  // namespace
+
+Document list_tcp(const AnalysisSession& session) {
     std::vector<TcpRow> rows;
     for (const auto& t : session.model().tcp) rows.push_back({&session, &t});
-    return {{&root, {tcp_connection_spec().table(rows)}}, "tcp_connections", list_tcp_text};
+    return {{&list_tcp_schema(), {tcp_connection_spec().table(rows)}}, "tcp_connections", list_tcp_text};
 }
 
 // --- MPTCP connections and subflows ------------------------------------------------------------
@@ -267,13 +276,12 @@ std::string subflow_text(const RowRef& s) {
         ids = fmt::format(", address ids {}/{}", id("client_address_id"), id("server_address_id"));
     }
     const Value& hmac = s["hmac_valid"];
-    return fmt::format("  tcp.stream {}: {} -> {} ({}, mptcpdest: {}{}{}{}) {} pkts / {} up, {} pkts / {} down, {}\n",
+    return fmt::format("  tcp.stream {}: {} -> {} ({}, mptcpdest: {}{}{}{}) {} / {} up, {} / {} down, {}\n",
                        plain(s, "tcp_stream"), plain(s, "client"), plain(s, "server"), plain(s, "role"),
-                       plain(s, "mptcpdest") == "server" ? "Server" : "Client",
-                       std::get<bool>(s["backup"].data) ? ", backup" : "", ids,
+                       plain(s, "mptcpdest"), std::get<bool>(s["backup"].data) ? ", backup" : "", ids,
                        !hmac.is_null() && !std::get<bool>(hmac.data) ? ", HMAC MISMATCH" : "",
-                       plain(s, "packets_client_to_server"), human(s, "bytes_client_to_server"),
-                       plain(s, "packets_server_to_client"), human(s, "bytes_server_to_client"), plain(s, "end")) +
+                       packets_text(s, "packets_client_to_server"), human(s, "bytes_client_to_server"),
+                       packets_text(s, "packets_server_to_client"), human(s, "bytes_server_to_client"), plain(s, "end")) +
            anomalies_text(s["anomalies"], "    ");
 }
 
@@ -304,15 +312,54 @@ const std::vector<Field<ConnectionRow>>& connection_fields() {
         {{.name = "server_token", .title = "Server token", .type = Type::Hex32,
           .meaning = "the server's token, derived from its key", .nullable = true},
          [](const R& r) { return Value::optional(r.mptcp->server_token()); }},
+        {{.name = "client_idsn", .title = "Client IDSN", .type = Type::Unsigned,
+          .meaning = "the client's initial data sequence number, derived from its key (relative DSN 0 of data to the server)",
+          .nullable = true},
+         [](const R& r) { return r.mptcp->client_key ? Value(r.mptcp->client_derived.idsn) : Value(); }},
+        {{.name = "server_idsn", .title = "Server IDSN", .type = Type::Unsigned,
+          .meaning = "the server's initial data sequence number, derived from its key (relative DSN 0 of data to the client)",
+          .nullable = true},
+         [](const R& r) { return r.mptcp->server_key ? Value(r.mptcp->server_derived.idsn) : Value(); }},
         {{.name = "checksums", .title = "Checksums", .type = Type::Bool, .meaning = "DSS checksums were negotiated"},
          [](const R& r) { return Value(r.mptcp->checksums); }},
         {{.name = "fallback", .title = "Fallback",
-          .meaning = "why it fell back to TCP: none, no_mp_capable_reply, no_mp_capable_ack, no_dss, infinite_mapping"},
+          .meaning = "why it fell back to TCP: none, no_mp_capable_reply, no_mp_capable_ack, no_dss, infinite_mapping, "
+                     "mp_fail_no_dss"},
          [](const R& r) { return Value(to_string(r.mptcp->fallback)); }},
         {{.name = "fallback_frame", .title = "Fallback frame", .type = Type::Count, .unit = Unit::Frame,
           .meaning = "where the fallback shows", .nullable = true},
          [](const R& r) { return r.mptcp->fallback == Fallback::None ? Value() : Value(r.mptcp->fallback_frame); }},
-        {{.name = "subflows", .title = "Subflows", .type = Type::Records, .meaning = "initial subflow first, then joins",
+        {{.name = "fallback_by", .title = "Fallback by",
+          .meaning = "the end whose segment shows the fallback: client or server (sender of the SYN/ACK or third ACK "
+                     "without MP_CAPABLE, of the data without DSS, of the infinite mapping)",
+          .nullable = true},
+         [](const R& r) {
+             if (r.mptcp->fallback == Fallback::None) return Value();
+             return Value(r.mptcp->fallback_direction == DataDirection::ToServer ? "client" : "server");
+         }},
+        {{.name = "hmacs_checked", .title = "HMACs checked", .type = Type::Count,
+          .meaning = "MP_JOIN subflows whose HMACs could be recomputed (keys and nonces captured)"},
+         [](const R& r) {
+             std::uint32_t n = 0;
+             for (const auto& sf : r.mptcp->subflows) n += sf.hmac_valid.has_value();
+             return Value(n);
+         }},
+        {{.name = "hmac_mismatches", .title = "HMAC mismatches", .type = Type::Count,
+          .meaning = "of those, subflows whose HMACs do not match the keys"},
+         [](const R& r) {
+             std::uint32_t n = 0;
+             for (const auto& sf : r.mptcp->subflows) n += sf.hmac_valid.has_value() && !*sf.hmac_valid;
+             return Value(n);
+         }},
+        {{.name = "anomaly_count", .title = "Anomaly count", .type = Type::Count,
+          .meaning = "anomalies recorded on its subflows (listed with each subflow)"},
+         [](const R& r) {
+             std::size_t n = 0;
+             for (const auto& sf : r.mptcp->subflows) n += r.session->anomalies_of(sf.tcp_stream).size();
+             return Value(static_cast<std::uint64_t>(n));
+         }},
+        {{.name = "subflows", .title = "Subflows", .type = Type::Records,
+          .meaning = "initial subflow first, then joins (CSV: their number; list-subflows --csv lists them)",
           .nested = &subflow_spec().schema()},
          [](const R& r) { return Value(subflows_table(*r.session, *r.mptcp)); }},
     };
@@ -337,19 +384,22 @@ std::string connection_text(const RowRef& c) {
     };
     const Table& subflows = *c["subflows"].table();
     std::string out = fmt::format(
-        "mptcp.stream {}: {} -> {}, {}, {} subflow{}, {}, {}{}{}\n",
+        "mptcp.stream {}: {} -> {}, {}, {}, {}, {}{}{}\n",
         c["mptcp_stream"].is_null() ? std::string("(none)") : plain(c, "mptcp_stream"), plain(c, "client"),
         plain(c, "server"), c["version"].is_null() ? std::string("version unknown") : "v" + plain(c, "version"),
-        subflows.size(), subflows.size() == 1 ? "" : "s", key("client"), key("server"),
+        count_of(subflows.size(), "subflow", "subflows"), key("client"), key("server"),
         std::get<bool>(c["checksums"].data) ? ", DSS checksums" : "",
         plain(c, "fallback") != "none"
-            ? fmt::format(", FALLBACK to TCP ({}, frame {})", plain(c, "fallback"), plain(c, "fallback_frame"))
+            ? fmt::format(", FALLBACK to TCP ({}, frame {}, by the {})", plain(c, "fallback"), plain(c, "fallback_frame"),
+                          plain(c, "fallback_by"))
             : std::string());
     for (std::size_t i = 0; i < subflows.size(); ++i) out += subflow_text(subflows.row(i));
     return out;
 }
 
-Document list_mptcp(const AnalysisSession& session) {
+namespace {
+
+const Schema& list_mptcp_schema() {
     static const Schema root{
         "list_mptcp",
         "The MPTCP connections of a capture.",
@@ -358,6 +408,12 @@ Document list_mptcp(const AnalysisSession& session) {
          {.name = "unattached_subflows", .title = "Unattached subflows", .type = Type::List,
           .meaning = "tcp.stream of MP_JOIN subflows whose connection is not identifiable", .element = Type::Count,
           .csv = false}}};
+    return root;
+}
+
+// Every connection with its subflows; `csv_rows` picks what a CSV row is.
+Document all_connections(const AnalysisSession& session, std::string csv_rows) {
+    const Schema& root = list_mptcp_schema();
     const ConnectionModel& model = session.model();
     std::vector<ConnectionRow> rows;
     for (const auto& m : model.mptcp) rows.push_back({&session, &m});
@@ -370,7 +426,7 @@ Document list_mptcp(const AnalysisSession& session) {
                                        s, t->client.to_string(), t->server.to_string());
     }
     return {{&root, {connection_spec().table(rows), Value(std::move(unattached))}},
-            "mptcp_connections/subflows",
+            std::move(csv_rows),
             [unattached_text](const Document& d) {
                 const Table& t = *d.root["mptcp_connections"].table();
                 std::string out = t.rows.empty() ? "no MPTCP connection\n" : "";
@@ -379,8 +435,16 @@ Document list_mptcp(const AnalysisSession& session) {
             }};
 }
 
-Document list_subflows(const AnalysisSession& session, const MptcpConnection& connection) {
-    return {connection_spec().record({&session, &connection}), "subflows",
+}  // namespace
+
+// CSV: one row per connection (its subflows are counted; list-subflows lists them).
+Document list_mptcp(const AnalysisSession& session) { return all_connections(session, "mptcp_connections"); }
+
+Document list_subflows(const AnalysisSession& session, const MptcpConnection* connection) {
+    // Without a connection: every subflow of every connection, each CSV row carrying its
+    // connection's mptcp_stream.
+    if (!connection) return all_connections(session, "mptcp_connections/subflows");
+    return {connection_spec().record({&session, connection}), "subflows",
             [](const Document& d) { return connection_text(d.root.ref()); }};
 }
 
@@ -504,8 +568,10 @@ const Schema& overview_schema(Overview which) {
 }
 
 std::vector<std::pair<std::string, const Schema*>> documented_schemas() {
-    return {{"list-tcp", &tcp_connection_spec().schema()},
-            {"list-mptcp, list-subflows", &connection_spec().schema()},
+    // The whole documents of the list reports, from their root object (list-subflows N is one
+    // `mptcp_connection`; without N it is list-mptcp's document).
+    return {{"list-tcp", &list_tcp_schema()},
+            {"list-mptcp, list-subflows", &list_mptcp_schema()},
             {"tcp-summary", tcp_summary_schema()},
             {"mptcp-summary", mptcp_summary_schema()},
             {"list-reinjections", &reinjection_schema()},

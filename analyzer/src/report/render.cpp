@@ -302,6 +302,10 @@ const char* unit_doc(Unit u) {
 
 std::string fixed(double value, int decimals) { return fmt::format("{:.{}f}", value, decimals); }
 
+std::string count_of(std::uint64_t count, const std::string& singular, const std::string& plural) {
+    return fmt::format("{} {}", count, count == 1 ? singular : plural);
+}
+
 std::string human_bytes(std::uint64_t b) {
     if (b < 1000) return fmt::format("{} B", b);
     if (b < 1000 * 1000) return fmt::format("{:.2f} kB", static_cast<double>(b) / 1e3);
@@ -441,8 +445,9 @@ Cells to_cells(const Table& t) {
 }
 
 std::string markdown_columns(const Schema& s, int level) {
+    // Markdown has six heading levels: deeper nested records stay at the sixth.
     std::string out = fmt::format("{} `{}`\n\n{}\n\n| column | type | unit | meaning |\n|---|---|---|---|\n",
-                                  std::string(static_cast<std::size_t>(level), '#'), s.name, s.meaning);
+                                  std::string(static_cast<std::size_t>(std::min(level, 6)), '#'), s.name, s.meaning);
     std::vector<const Schema*> nested;
     for (const Column& c : s.columns) {
         std::string type = type_doc(c.type);

@@ -89,6 +89,7 @@ enum class Fallback : std::uint8_t {
     NoMpCapableAck,     // the third ACK lacks MP_CAPABLE
     NoDss,              // data flowed without any DSS: option stripped on the path
     InfiniteMapping,    // a DSS with data-level length 0
+    AfterMpFail,        // after an MP_FAIL, the only subflow in use carried data without DSS mapping
 };
 const char* to_string(Fallback f);
 
@@ -138,6 +139,10 @@ struct MptcpConnection {
     bool checksums = false;          // DSS checksums negotiated
     Fallback fallback = Fallback::None;
     std::uint32_t fallback_frame = 0;
+    // The end whose segment shows the fallback (valid when fallback != None): ToServer when the
+    // client sent it (the third ACK without MP_CAPABLE, its data without DSS, its infinite
+    // mapping), ToClient when the server did (the SYN/ACK without MP_CAPABLE, ...).
+    DataDirection fallback_direction = DataDirection::ToServer;
     std::vector<Subflow> subflows;   // initial first, then joins by first packet
 
     std::optional<std::uint32_t> client_token() const;

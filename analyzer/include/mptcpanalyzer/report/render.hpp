@@ -46,6 +46,8 @@ std::string human_duration(std::int64_t ns);
 // Exact seconds from integer nanoseconds ("-0.000000001"), no rounding through a double.
 std::string exact_seconds(std::int64_t ns);
 std::string fixed(double value, int decimals);
+// A count with its noun, singular or plural: "1 packet", "2 packets", "0 subflows".
+std::string count_of(std::uint64_t count, const std::string& singular, const std::string& plural);
 
 // --- Wireshark stat_tap_table cells (no libwireshark here: epan-plugin/ writes them) -------
 struct CellColumn {

@@ -13,10 +13,12 @@ namespace mptcpanalyzer::report {
 
 // list-tcp: every TCP connection (tcp.stream).
 Document list_tcp(const AnalysisSession& session);
-// list-mptcp: every MPTCP connection with its subflows, and the unattached subflows.
+// list-mptcp: every MPTCP connection with its subflows, and the unattached subflows; CSV rows
+// are connections.
 Document list_mptcp(const AnalysisSession& session);
-// list-subflows N: one MPTCP connection and its subflows.
-Document list_subflows(const AnalysisSession& session, const MptcpConnection& connection);
+// list-subflows [N]: one MPTCP connection and its subflows, or every connection (nullptr: the
+// list-mptcp document); CSV rows are subflows.
+Document list_subflows(const AnalysisSession& session, const MptcpConnection* connection);
 // tcp-summary N: per direction of one TCP connection.
 Document tcp_summary(const AnalysisSession& session, const TcpConnection& connection);
 // mptcp-summary N: one MPTCP connection, per data direction, with each subflow's contribution.
