@@ -17,7 +17,7 @@ import json
 import os
 import tempfile
 
-from common import DATA_DIR, Checker, run_program, tshark_fields
+from common import DATA_DIR, Checker, manifest, run_program, tshark_fields
 from pcapng_edit import replace_tcp_options
 
 FIELDS = ["frame.number", "tcp.srcport", "tcp.len", "tcp.seq", "tcp.flags.syn", "tcp.flags.ack",
@@ -125,7 +125,35 @@ def main():
             frame = expected_no_dss_fallback(after, sender_port, first_mp_fail(after)["frame"])
             if checker.check(frame is not None, f"mpfail.{side}: tshark shows data without DSS after the MP_FAIL"):
                 check_fallback(checker, f"mpfail.{side} without DSS", rewritten, "mp_fail_no_dss", frame, sender)
+        check_corpus_no_dss_scenario(checker)
     checker.finish()
+
+
+def check_corpus_no_dss_scenario(checker):
+    """`mpfail_dss_stripped`: real kernel traffic whose data sender's segments leave its host without
+    MPTCP option after the MP_FAIL (tools/corpus/README.md). The manifest (the generator's relay log)
+    names the end and the first such segment in each capture; that segment may still lie inside the
+    last mapping the sender announced (its tail), so the fallback is at the first segment from there
+    that no mapping covers, by the rule, on tshark's fields."""
+    scn = next((s for s in manifest()["scenarios"] if s["name"] == "mpfail_dss_stripped"), None)
+    if not checker.check(scn is not None, "the corpus has the mpfail_dss_stripped scenario"):
+        return
+    point = scn["connections"][0]["fallback_point"]
+    stripped = point["first_data_without_dss"]
+    for side in ("client", "server"):
+        capture = os.path.join(DATA_DIR, scn["captures"][side])
+        pkts = packets(capture)
+        sender_port = stripped["sport"]
+        checker.check(role(pkts, sender_port) == stripped["sent_by"],
+                      f"mpfail_dss_stripped.{side}: the manifest's sender is the {stripped['sent_by']}")
+        checker.check(first_mp_fail(pkts)["frame"] == point["mp_fail"]["frames"][side],
+                      f"mpfail_dss_stripped.{side}: tshark's first MP_FAIL is the manifest's")
+        frame = expected_no_dss_fallback(pkts, sender_port, point["mp_fail"]["frames"][side])
+        if checker.check(frame is not None and frame >= stripped["frames"][side],
+                         f"mpfail_dss_stripped.{side}: the fallback segment {frame} is at or after the first "
+                         f"stripped one ({stripped['frames'][side]})"):
+            check_fallback(checker, f"mpfail_dss_stripped.{side}", capture, "mp_fail_no_dss", frame,
+                           stripped["sent_by"])
 
 
 if __name__ == "__main__":
