@@ -1,6 +1,7 @@
-// `mptcpanalyzer list-reinjections -r FILE [STREAM]`: every data segment whose DSN range was
-// already sent on another subflow of its connection, with all the original transmissions,
-// the delay since the first, and the reverse links (report::list_reinjections).
+// `mptcpanalyzer list-reinjections -r FILE [STREAM]`: every data segment with reinjected bytes
+// (data carried before only by other subflows of its connection, analysis/reinjections.hpp),
+// with the original transmissions, the delay since the first, and the reverse links
+// (report::list_reinjections).
 
 #include "commands.hpp"
 #include "mptcpanalyzer/report/reports.hpp"

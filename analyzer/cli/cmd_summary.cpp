@@ -1,7 +1,8 @@
 // `mptcpanalyzer tcp-summary -r FILE STREAM` and `mptcp-summary -r FILE STREAM`: per direction,
-// bytes on the wire (payload, retransmissions included), unique bytes (sequence or DSN range),
-// duration, rates, retransmitted and reinjected bytes, and each subflow's contribution
-// (report::tcp_summary, report::mptcp_summary).
+// bytes on the wire (payload, everything resent included), unique bytes (sequence space or DSN
+// range covered), duration, rates; TCP-retransmitted bytes and capture holes (tcp-summary); new,
+// reinjected, MPTCP-retransmitted, TCP-retransmitted and unmapped bytes per subflow
+// (mptcp-summary) (report::tcp_summary, report::mptcp_summary).
 
 #include "commands.hpp"
 #include "mptcpanalyzer/report/reports.hpp"

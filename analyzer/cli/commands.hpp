@@ -16,6 +16,7 @@ void setup_list_tcp(CLI::App& app, const GlobalOptions& global);
 void setup_list_mptcp(CLI::App& app, const GlobalOptions& global);  // and list-subflows
 void setup_summaries(CLI::App& app, const GlobalOptions& global);   // tcp-summary, mptcp-summary
 void setup_list_reinjections(CLI::App& app, const GlobalOptions& global);
+void setup_list_mptcp_retransmissions(CLI::App& app, const GlobalOptions& global);
 void setup_events(CLI::App& app, const GlobalOptions& global);
 void setup_columns(CLI::App& app);  // the report columns, documented
 void setup_plot(CLI::App& app, const GlobalOptions& global);

@@ -13,6 +13,7 @@ COMMANDS = [
     ("mptcp-summary-0.txt", ["mptcp-summary", "0"]),
     ("mptcp-summary-0.csv", ["mptcp-summary", "0", "--csv"]),
     ("list-reinjections.csv", ["list-reinjections", "--csv"]),
+    ("list-mptcp-retransmissions.csv", ["list-mptcp-retransmissions", "--csv"]),
     ("events.json", ["events", "--json"]),
     ("events.txt", ["events"]),
     ("list-mptcp.csv", ["list-mptcp", "--csv"]),

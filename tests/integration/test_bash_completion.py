@@ -67,7 +67,9 @@ def main():
     got = complete(script, ["mptcpanalyzer", ""])
     checker.check(commands <= got, f"every command of --help completes; missing {sorted(commands - got)}")
     checker.check("completion" not in got, "the hidden `completion` command is not proposed")
-    checker.check(complete(script, ["mptcpanalyzer", "list-m"]) == {"list-mptcp"}, "list-m completes to list-mptcp")
+    starting = {c for c in commands if c.startswith("list-m")}
+    checker.check("list-mptcp" in starting and complete(script, ["mptcpanalyzer", "list-m"]) == starting,
+                  f"list-m completes to the commands starting with it, {sorted(starting)}")
 
     for path in (["list-tcp"], ["list-subflows"], ["plot", "dsn"], ["export"]):
         options = help_options(path)

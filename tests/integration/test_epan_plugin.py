@@ -156,9 +156,11 @@ for name in captures:
                       "TCP stream": str(r["tcp_stream"]), "DSN start": str(r["dsn_start"]),
                       "DSN end": str(r["dsn_end"]), "Length": str(r["length"]),
                       "Reinjected bytes": str(r["reinjected_bytes"]),
+                      "MPTCP-retransmitted bytes": str(r["mptcp_retransmitted_bytes"]),
+                      "TCP-retransmitted bytes": str(r["tcp_retransmitted_bytes"]),
+                      "New bytes": str(r["new_bytes"]),
                       "Original frames": ",".join(str(o["frame"]) for o in r["originals"]),
                       "Original TCP streams": ",".join(str(o["tcp_stream"]) for o in r["originals"]),
-                      "Also a retransmission": "yes" if r["retransmission_on_own_subflow"] else "no",
                       "Delay (s)": seconds(r["delay_ns"]),
                       "Reinjected again in": ",".join(str(f) for f in r["reinjected_again_in"])}
                      for r in program_reinjections["reinjections"]]

@@ -57,7 +57,7 @@ TEST_CASE("epan plugin tables: byte counters past 4 GiB are exact", "[epan_plugi
     REQUIRE(model.mptcp.size() == 1);
     const MptcpConnection& m = model.mptcp[0];
     const ConnectionData data = map_connection_data(cap.table, model, m);
-    const ReinjectionReport reinjections = find_reinjections(cap.table, data, m.subflows.size());
+    const ReinjectionReport reinjections = find_reinjections(cap.table, model, m, data);
     const MptcpSummary summary = summarize_mptcp(cap.table, model, m, data, reinjections);
     const auto& up = summary.directions[static_cast<int>(DataDirection::ToServer)];
     CHECK(up.wire_bytes == total);

@@ -1,7 +1,9 @@
-// ReinjectionFinder on synthetic MPTCP connections built from records: data resent on another
-// subflow is a reinjection linked to every earlier copy on other subflows, a resend on the
-// same subflow is a TCP retransmission, only overlapping bytes count, and the per-subflow
-// numbers add up.
+// The classification of resent data (analysis/reinjections.hpp) on synthetic MPTCP connections
+// built from records: data resent on another subflow is a reinjection linked to every earlier
+// copy on other subflows; the same subflow sequence numbers again are a TCP retransmission
+// (tcp-summary's count, whatever other subflows carried); old DSNs again on the same subflow
+// under new subflow sequence numbers are an MPTCP-level retransmission; segments split between
+// kinds byte-exactly, and the per-subflow numbers add up to the wire bytes.
 
 #include <algorithm>
 #include <array>
@@ -10,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "mptcpanalyzer/analysis/mptcp_data.hpp"
@@ -69,13 +72,13 @@ struct Conn {
         ConnectionData data;
         ReinjectionReport report;
     };
-    Result analyse() const {
+    Result analyse(bool allow_unmapped = false) const {
         Result r{ConnectionModel::build(cap.table), {}, {}};
         REQUIRE(r.model.mptcp.size() == 1);
         REQUIRE(r.model.mptcp[0].subflows.size() == sf.size());
         r.data = map_connection_data(cap.table, r.model, r.model.mptcp[0]);
-        REQUIRE(r.data.unmapped.empty());
-        r.report = find_reinjections(cap.table, r.data, r.model.mptcp[0].subflows.size());
+        if (!allow_unmapped) REQUIRE(r.data.unmapped.empty());
+        r.report = find_reinjections(cap.table, r.model, r.model.mptcp[0], r.data);
         return r;
     }
 };
@@ -94,14 +97,56 @@ const Reinjection* reinjection_of(const ReinjectionReport& report, std::size_t s
     return nullptr;
 }
 
+const MptcpRetransmission* mptcp_retransmission_of(const ReinjectionReport& report, std::size_t segment) {
+    for (const auto& r : report.mptcp_retransmissions)
+        if (r.segment == segment) return &r;
+    return nullptr;
+}
+
 using Indices = std::vector<std::size_t>;
 
-void check_stats_add_up(const Conn::Result& r) {
+// The identities the classification promises, whatever the scenario: per segment the kinds add
+// up to its length; per subflow and direction they add up to the wire bytes, the TCP-retransmitted
+// bytes are the TCP connection's own (tcp-summary's) figure, and the listed segments are exactly
+// those with reinjected / MPTCP-retransmitted bytes.
+void check_stats_add_up(const Conn::Result& r, bool contiguous = true) {
+    const MptcpConnection& m = r.model.mptcp[0];
+    REQUIRE(r.report.segment_bytes.size() == r.data.segments.size());
+    std::set<std::size_t> with_reinjected, with_mptcp_retransmitted;
+    for (std::size_t i = 0; i < r.data.segments.size(); ++i) {
+        const SegmentBytes& b = r.report.segment_bytes[i];
+        CHECK(b.new_bytes + b.reinjected_bytes + b.mptcp_retransmitted_bytes + b.tcp_retransmitted_bytes ==
+              r.data.segments[i].length);
+        if (b.reinjected_bytes) with_reinjected.insert(i);
+        if (b.mptcp_retransmitted_bytes) with_mptcp_retransmitted.insert(i);
+    }
+    std::set<std::size_t> listed_reinjections, listed_retransmissions;
+    for (const auto& re : r.report.reinjections) {
+        listed_reinjections.insert(re.segment);
+        CHECK(re.reinjected_bytes == r.report.segment_bytes[re.segment].reinjected_bytes);
+        for (auto o : re.originals) CHECK(r.data.segments[o].subflow != r.data.segments[re.segment].subflow);
+    }
+    for (const auto& mr : r.report.mptcp_retransmissions) {
+        listed_retransmissions.insert(mr.segment);
+        CHECK(mr.mptcp_retransmitted_bytes == r.report.segment_bytes[mr.segment].mptcp_retransmitted_bytes);
+        for (auto e : mr.earlier) {
+            CHECK(r.data.segments[e].subflow == r.data.segments[mr.segment].subflow);
+            CHECK(e < mr.segment);
+        }
+    }
+    CHECK(listed_reinjections == with_reinjected);
+    CHECK(listed_retransmissions == with_mptcp_retransmitted);
     for (std::size_t d = 0; d < 2; ++d) {
         std::uint64_t data_bytes = 0, new_bytes = 0, seg_bytes = 0;
         std::uint32_t reinjections = 0;
-        for (const auto& st : r.report.per_subflow[d]) {
-            CHECK(st.data_bytes == st.new_bytes + st.reinjected_bytes + st.retransmitted_bytes);
+        for (std::size_t i = 0; i < m.subflows.size(); ++i) {
+            const SubflowDataStats& st = r.report.per_subflow[d][i];
+            CHECK(st.payload_bytes == st.new_bytes + st.reinjected_bytes + st.mptcp_retransmitted_bytes +
+                                          st.tcp_retransmitted_bytes + st.unmapped_bytes);
+            const Subflow& sf = m.subflows[i];
+            const TcpDirectionStats& tcp = r.model.find_tcp(sf.tcp_stream)->stats(sf.tcp_direction(static_cast<DataDirection>(d)));
+            CHECK(st.payload_bytes == tcp.payload_bytes);
+            CHECK(st.tcp_retransmitted_bytes == tcp.retransmitted_bytes);
             data_bytes += st.data_bytes;
             new_bytes += st.new_bytes;
             reinjections += st.reinjections;
@@ -115,8 +160,8 @@ void check_stats_add_up(const Conn::Result& r) {
             if (static_cast<std::size_t>(r.data.segments[re.segment].direction) == d) ++listed;
         CHECK(data_bytes == seg_bytes);
         CHECK(reinjections == listed);
-        // Contiguous data in these scenarios: every DSN was carried first by exactly one subflow.
-        CHECK(new_bytes == r.data.application_bytes(static_cast<DataDirection>(d)));
+        // Contiguous data: every DSN was carried first by exactly one subflow.
+        if (contiguous) CHECK(new_bytes == r.data.application_bytes(static_cast<DataDirection>(d)));
     }
 }
 
@@ -143,13 +188,15 @@ TEST_CASE("reinjections: data resent on another subflow is a reinjection linked 
     CHECK(s1.data_bytes == 2000);
     CHECK(s1.reinjected_bytes == 2000);
     CHECK(s1.new_bytes == 0);
-    CHECK(s1.retransmitted_bytes == 0);
+    CHECK(s1.mptcp_retransmitted_bytes == 0);
+    CHECK(s1.tcp_retransmitted_bytes == 0);
     CHECK(s1.reinjections == 1);
+    CHECK(r.report.mptcp_retransmissions.empty());
     check_stats_add_up(r);
 }
 
-TEST_CASE("reinjections: a retransmission on the same subflow is not a reinjection but is counted as retransmitted",
-          "[reinjections]") {
+TEST_CASE("reinjections: a TCP retransmission (same subflow sequence numbers) is neither a reinjection nor an "
+          "MPTCP-level retransmission", "[reinjections]") {
     Conn c(2);
     const std::uint32_t seq = c.next_seq(0);
     c.data(0, 1, 1000);
@@ -158,9 +205,11 @@ TEST_CASE("reinjections: a retransmission on the same subflow is not a reinjecti
     const auto r = c.analyse();
     CHECK(r.report.reinjections.empty());
     CHECK(r.report.reinjected_in.empty());
+    CHECK(r.report.mptcp_retransmissions.empty());
     const auto& s0 = r.report.per_subflow[0][0];
     CHECK(s0.data_bytes == 2000);
-    CHECK(s0.retransmitted_bytes == 1000);
+    CHECK(s0.tcp_retransmitted_bytes == 1000);
+    CHECK(s0.mptcp_retransmitted_bytes == 0);
     CHECK(s0.reinjected_bytes == 0);
     CHECK(s0.new_bytes == 1000);
     CHECK(s0.reinjections == 0);
@@ -181,7 +230,8 @@ TEST_CASE("reinjections: a partial overlap counts only the overlapping bytes", "
     const auto& s1 = r.report.per_subflow[0][1];
     CHECK(s1.reinjected_bytes == 500);
     CHECK(s1.new_bytes == 500);
-    CHECK(s1.retransmitted_bytes == 0);
+    CHECK(s1.tcp_retransmitted_bytes == 0);
+    CHECK(s1.mptcp_retransmitted_bytes == 0);
     check_stats_add_up(r);
 }
 
@@ -190,7 +240,8 @@ TEST_CASE("reinjections: a segment covering data of this and another subflow spl
     const std::uint32_t seq = c.next_seq(0);
     c.data(0, 1, 1000);
     const auto y = c.data(1, 1001, 1000);
-    // Subflow 0 resends 1..1000 (its own) with 1001..1500 (subflow 1's) in one segment.
+    // Subflow 0 resends 1..1000 under the same sequence numbers (TCP-retransmitted) with
+    // 1001..1500 (subflow 1's) under new ones in one segment.
     const auto z = c.data(0, 1, 1500, true, seq);
     const auto r = c.analyse();
     REQUIRE(r.report.reinjections.size() == 1);
@@ -199,7 +250,8 @@ TEST_CASE("reinjections: a segment covering data of this and another subflow spl
     CHECK(r.report.reinjections[0].reinjected_bytes == 500);
     const auto& s0 = r.report.per_subflow[0][0];
     CHECK(s0.data_bytes == 2500);
-    CHECK(s0.retransmitted_bytes == 1000);
+    CHECK(s0.tcp_retransmitted_bytes == 1000);
+    CHECK(s0.mptcp_retransmitted_bytes == 0);
     CHECK(s0.reinjected_bytes == 500);
     CHECK(s0.new_bytes == 1000);
     check_stats_add_up(r);
@@ -221,12 +273,12 @@ TEST_CASE("reinjections: a reinjection of a reinjection links to both earlier co
     check_stats_add_up(r);
 }
 
-TEST_CASE("reinjections: a copy resent on its own subflow after a reinjection is listed and flagged",
+TEST_CASE("reinjections: a TCP retransmission of data another subflow also carried is not listed",
           "[reinjections]") {
     // As on the kernel's lossy path (tests/data/reinject): the data goes out on subflow 0, is
     // reinjected on subflow 1, then subflow 0's TCP retransmits its own segment. That copy
-    // overlaps data sent on another subflow (so it is listed, linked to subflow 1's copy), and is
-    // also a retransmission on its own subflow: its bytes count as retransmitted, not reinjected.
+    // repeats subflow 0's own sequence numbers: a TCP retransmission (tcp-summary counts it),
+    // not a reinjection, whatever subflow 1 carried.
     Conn c(2);
     const std::uint32_t seq = c.next_seq(0);
     const auto a = c.data(0, 1, 1000);
@@ -234,16 +286,133 @@ TEST_CASE("reinjections: a copy resent on its own subflow after a reinjection is
     const auto x = c.data(0, 1, 1000, true, seq);
     const auto r = c.analyse();
     const std::size_t ia = seg_of(r.data, a), ib = seg_of(r.data, b), ix = seg_of(r.data, x);
-    REQUIRE(r.report.reinjections.size() == 2);
+    REQUIRE(r.report.reinjections.size() == 1);
     CHECK(r.report.reinjections[0].segment == ib);
     CHECK(r.report.reinjections[0].originals == Indices{ia});
-    CHECK_FALSE(r.report.reinjections[0].retransmission_on_own_subflow);
-    CHECK(r.report.reinjections[1].segment == ix);
-    CHECK(r.report.reinjections[1].originals == Indices{ib});  // earlier copies on OTHER subflows only
-    CHECK(r.report.reinjections[1].retransmission_on_own_subflow);
-    CHECK(r.report.reinjections[1].reinjected_bytes == 0);
-    CHECK(r.report.reinjected_in.at(ib) == Indices{ix});
-    CHECK(r.report.per_subflow[0][0].retransmitted_bytes == 1000);
+    CHECK(reinjection_of(r.report, ix) == nullptr);
+    CHECK(r.report.mptcp_retransmissions.empty());
+    CHECK(r.report.reinjected_in.count(ib) == 0);
+    CHECK(r.report.segment_bytes[ix].tcp_retransmitted_bytes == 1000);
+    CHECK(r.report.per_subflow[0][0].tcp_retransmitted_bytes == 1000);
+    CHECK(r.report.per_subflow[0][0].reinjected_bytes == 0);
+    check_stats_add_up(r);
+}
+
+TEST_CASE("reinjections: old data again on the same subflow under new sequence numbers is an MPTCP-level "
+          "retransmission", "[reinjections]") {
+    // The kernel's MPTCP retransmission timer may pick the subflow that carried the data: the
+    // same DSNs go out again, on the same subflow, with new subflow sequence numbers.
+    Conn c(2);
+    const auto a = c.data(0, 1, 1000);
+    c.data(1, 1001, 1000);
+    const auto x = c.data(0, 1, 1000);  // next sequence numbers of subflow 0, old DSNs
+    const auto r = c.analyse();
+    const std::size_t ia = seg_of(r.data, a), ix = seg_of(r.data, x);
+    CHECK(r.report.reinjections.empty());
+    REQUIRE(r.report.mptcp_retransmissions.size() == 1);
+    const MptcpRetransmission& mr = r.report.mptcp_retransmissions[0];
+    CHECK(mr.segment == ix);
+    CHECK(mr.earlier == Indices{ia});
+    CHECK(mr.mptcp_retransmitted_bytes == 1000);
+    CHECK(mr.delay_ns == c.cap.time_of(x) - c.cap.time_of(a));
+    const auto& s0 = r.report.per_subflow[0][0];
+    CHECK(s0.mptcp_retransmitted_bytes == 1000);
+    CHECK(s0.tcp_retransmitted_bytes == 0);  // tcp-summary sees new sequence numbers
+    CHECK(s0.reinjected_bytes == 0);
+    CHECK(s0.new_bytes == 1000);
+    CHECK(s0.mptcp_retransmissions == 1);
+    CHECK(r.model.tcp[0].stats(TcpDirection::ClientToServer).retransmitted_bytes == 0);
+    check_stats_add_up(r);
+}
+
+TEST_CASE("reinjections: data reinjected on B and then sent again on B or on A under new sequence numbers is "
+          "MPTCP-retransmitted there", "[reinjections]") {
+    // The rule for mixed histories: a subflow that carried the DSN before (originally or as a
+    // reinjection) sending it again under new sequence numbers retransmits it at the MPTCP level.
+    Conn c(2);
+    const auto a = c.data(0, 1, 1000);  // A
+    const auto b = c.data(1, 1, 1000);  // B: reinjection
+    const auto y = c.data(1, 1, 1000);  // B again, new sequence numbers
+    const auto z = c.data(0, 1, 1000);  // A again, new sequence numbers
+    const auto r = c.analyse();
+    const std::size_t ia = seg_of(r.data, a), ib = seg_of(r.data, b), iy = seg_of(r.data, y), iz = seg_of(r.data, z);
+    REQUIRE(r.report.reinjections.size() == 1);
+    CHECK(r.report.reinjections[0].segment == ib);
+    REQUIRE(r.report.mptcp_retransmissions.size() == 2);
+    CHECK(r.report.mptcp_retransmissions[0].segment == iy);
+    CHECK(r.report.mptcp_retransmissions[0].earlier == Indices{ib});
+    CHECK(r.report.mptcp_retransmissions[1].segment == iz);
+    CHECK(r.report.mptcp_retransmissions[1].earlier == Indices{ia});
+    CHECK(r.report.segment_bytes[iy].mptcp_retransmitted_bytes == 1000);
+    CHECK(r.report.segment_bytes[iz].mptcp_retransmitted_bytes == 1000);
+    CHECK(r.report.per_subflow[0][1].reinjected_bytes == 1000);
+    CHECK(r.report.per_subflow[0][1].mptcp_retransmitted_bytes == 1000);
+    CHECK(r.report.per_subflow[0][0].mptcp_retransmitted_bytes == 1000);
+    check_stats_add_up(r);
+}
+
+TEST_CASE("reinjections: one segment is split byte-exactly between MPTCP-retransmitted, reinjected and new data",
+          "[reinjections]") {
+    Conn c(2);
+    const auto a = c.data(0, 1, 1000);     // DSN 1..1000 on subflow 0
+    const auto b = c.data(1, 1001, 1000);  // DSN 1001..2000 on subflow 1
+    const auto x = c.data(0, 1, 3000);     // subflow 0, new sequence numbers: DSN 1..3000
+    const auto r = c.analyse();
+    const std::size_t ia = seg_of(r.data, a), ib = seg_of(r.data, b), ix = seg_of(r.data, x);
+    const SegmentBytes& bytes = r.report.segment_bytes[ix];
+    CHECK(bytes.mptcp_retransmitted_bytes == 1000);
+    CHECK(bytes.reinjected_bytes == 1000);
+    CHECK(bytes.new_bytes == 1000);
+    CHECK(bytes.tcp_retransmitted_bytes == 0);
+    const Reinjection* re = reinjection_of(r.report, ix);
+    REQUIRE(re);
+    CHECK(re->originals == Indices{ib});  // only the copies that made bytes reinjected
+    CHECK(re->reinjected_bytes == 1000);
+    const MptcpRetransmission* mr = mptcp_retransmission_of(r.report, ix);
+    REQUIRE(mr);
+    CHECK(mr->earlier == Indices{ia});
+    check_stats_add_up(r);
+}
+
+TEST_CASE("reinjections: a segment partly under old and partly under new sequence numbers splits between TCP- and "
+          "MPTCP-retransmitted", "[reinjections]") {
+    Conn c(2);
+    const std::uint32_t start = c.next_seq(0);
+    const auto a = c.data(0, 1, 1000);     // seq +0..1000, DSN 1..1000
+    const auto b = c.data(0, 1001, 1000);  // seq +1000..2000, DSN 1001..2000
+    // seq +1500..2500 mapped to DSN 1..1000: its first 500 bytes repeat b's sequence numbers
+    // (TCP-retransmitted, whatever their DSN), the other 500 are DSN 501..1000 again on subflow 0.
+    const auto x = c.data(0, 1, 1000, true, start + 1500);
+    const auto r = c.analyse();
+    const std::size_t ia = seg_of(r.data, a), ix = seg_of(r.data, x);
+    static_cast<void>(b);
+    const SegmentBytes& bytes = r.report.segment_bytes[ix];
+    CHECK(bytes.tcp_retransmitted_bytes == 500);
+    CHECK(bytes.mptcp_retransmitted_bytes == 500);
+    CHECK(bytes.new_bytes == 0);
+    CHECK(bytes.reinjected_bytes == 0);
+    const MptcpRetransmission* mr = mptcp_retransmission_of(r.report, ix);
+    REQUIRE(mr);
+    CHECK(mr->earlier == Indices{ia});  // b's copy only overlaps the TCP-retransmitted half
+    CHECK(r.model.tcp[0].stats(TcpDirection::ClientToServer).retransmitted_bytes == 500);
+    check_stats_add_up(r);
+}
+
+TEST_CASE("reinjections: payload without a DSS mapping is unmapped unless TCP retransmits it", "[reinjections]") {
+    Conn c(2);
+    const std::uint32_t seq = c.next_seq(0);
+    c.cap.send(c.sf[0], true, kPshAckFlags, 700);                // no mapping: unmapped
+    c.cap.send(c.sf[0], true, kPshAckFlags, 700, {}, seq);       // its TCP retransmission
+    c.data(0, 1, 1000);
+    c.data(1, 1001, 1000);
+    const auto r = c.analyse(true);
+    REQUIRE(r.data.unmapped.size() == 2);
+    const auto& s0 = r.report.per_subflow[0][0];
+    CHECK(s0.payload_bytes == 2400);
+    CHECK(s0.unmapped_bytes == 700);
+    CHECK(s0.tcp_retransmitted_bytes == 700);
+    CHECK(s0.data_bytes == 1000);
+    CHECK(s0.new_bytes == 1000);
     check_stats_add_up(r);
 }
 
@@ -318,9 +487,9 @@ TEST_CASE("reinjections: the result is a pure function of its input (run twice, 
         }
     }
     const auto r1 = c.analyse();
-    const auto again = find_reinjections(c.cap.table, r1.data, 3);
+    const auto again = find_reinjections(c.cap.table, r1.model, r1.model.mptcp[0], r1.data);
     const ConnectionData copy = r1.data;
-    const auto third = find_reinjections(c.cap.table, copy, 3);
+    const auto third = find_reinjections(c.cap.table, r1.model, r1.model.mptcp[0], copy);
     for (const auto* other : {&again, &third}) {
         REQUIRE(other->reinjections.size() == r1.report.reinjections.size());
         for (std::size_t i = 0; i < other->reinjections.size(); ++i) {
@@ -337,7 +506,9 @@ TEST_CASE("reinjections: the result is a pure function of its input (run twice, 
                 const auto& y = r1.report.per_subflow[d][s];
                 CHECK(x.data_bytes == y.data_bytes);
                 CHECK(x.reinjected_bytes == y.reinjected_bytes);
-                CHECK(x.retransmitted_bytes == y.retransmitted_bytes);
+                CHECK(x.mptcp_retransmitted_bytes == y.mptcp_retransmitted_bytes);
+                CHECK(x.tcp_retransmitted_bytes == y.tcp_retransmitted_bytes);
+                CHECK(x.mptcp_retransmissions == y.mptcp_retransmissions);
                 CHECK(x.new_bytes == y.new_bytes);
                 CHECK(x.reinjections == y.reinjections);
             }
@@ -347,26 +518,59 @@ TEST_CASE("reinjections: the result is a pure function of its input (run twice, 
     check_stats_add_up(r1);
 }
 
-TEST_CASE("reinjections: per-subflow stats sum to the data bytes", "[reinjections]") {
+TEST_CASE("reinjections: every kind mixed at random adds up to the wire bytes and tcp-summary's retransmissions",
+          "[reinjections]") {
     Conn c(2);
     std::mt19937 rng(42);
     std::array<std::uint64_t, 2> top{1, 1};
-    std::array<std::vector<std::pair<std::uint32_t, std::uint32_t>>, 2> sent0;  // (seq, rel) on subflow 0, to server
-    for (int i = 0; i < 500; ++i) {
+    // (sequence number, relative DSN, length) of every segment sent, per subflow and direction.
+    struct Sent {
+        std::uint32_t seq;
+        std::uint64_t rel;
+        std::uint32_t len;
+    };
+    std::array<std::array<std::vector<Sent>, 2>, 2> sent;
+    std::array<std::uint64_t, 4> kinds_sent{};  // new, other subflow, same subflow new seq, same seq
+    for (int i = 0; i < 600; ++i) {
         const bool to_server = rng() % 3 != 0;
         const std::size_t d = to_server ? 0 : 1;
         const std::size_t s = rng() % 2;
         const auto len = 200 + static_cast<std::uint32_t>(rng() % 1000);
         const int what = static_cast<int>(rng() % 10);
+        auto& mine = sent[s][d];
         if (what == 0 && top[d] > 5000) {
-            c.data(s, top[d] - 2000 + rng() % 1000, len, to_server);  // overlap with earlier data
+            // old DSNs again under new sequence numbers, on whichever subflow
+            const std::uint32_t seq = c.next_seq(s, to_server);
+            const std::uint64_t rel = top[d] - 2000 + rng() % 1000;
+            c.data(s, rel, len, to_server);
+            mine.push_back({seq, rel, len});
+            ++kinds_sent[1];
+        } else if (what == 1 && !mine.empty()) {
+            // a TCP retransmission: an earlier segment of this subflow again, same numbers
+            const Sent old = mine[rng() % mine.size()];
+            c.data(s, old.rel, old.len, to_server, old.seq);
+            ++kinds_sent[3];
         } else {
+            const std::uint32_t seq = c.next_seq(s, to_server);
             c.data(s, top[d], len, to_server);
+            mine.push_back({seq, top[d], len});
             top[d] += len;
+            ++kinds_sent[0];
         }
     }
+    REQUIRE(kinds_sent[1] > 10);
+    REQUIRE(kinds_sent[3] > 10);
     const auto r = c.analyse();
     check_stats_add_up(r);
+    std::array<std::uint64_t, 3> found{};
+    for (const auto& st : r.report.per_subflow[0]) {
+        found[0] += st.reinjected_bytes;
+        found[1] += st.mptcp_retransmitted_bytes;
+        found[2] += st.tcp_retransmitted_bytes;
+    }
+    CHECK(found[0] > 0);
+    CHECK(found[1] > 0);
+    CHECK(found[2] > 0);
 }
 
 TEST_CASE("reinjections: 200k segments on two subflows (performance sanity)", "[reinjections][performance]") {
@@ -410,6 +614,10 @@ TEST_CASE("reinjections: MPTCP summaries take their per-subflow numbers from the
     CHECK(to_server.subflows[1].reinjections == 1);
     CHECK(to_server.subflows[0].share_of_unique + to_server.subflows[1].share_of_unique == Approx(1.0));
     CHECK(to_server.subflows[0].share_of_wire == Approx(0.5));
+    CHECK(to_server.new_bytes == 3000);
+    CHECK(to_server.new_bytes + to_server.reinjected_bytes + to_server.mptcp_retransmitted_bytes +
+              to_server.tcp_retransmitted_bytes + to_server.unmapped_bytes ==
+          to_server.wire_bytes);
     const auto& to_client = s.directions[1];
     CHECK(to_client.application_bytes == 500);
     CHECK(to_client.wire_bytes == 500);
@@ -428,10 +636,46 @@ TEST_CASE("reinjections: data straddling the 2^64 DSN wrap is still found when r
     data.segments[1].dsn = 0xfffffffffffffe00ULL;
     REQUIRE(data.segments[0].row == r0);
     REQUIRE(data.segments[1].row == r1);
-    const ReinjectionReport report = find_reinjections(c.cap.table, data, 2);
+    const ReinjectionReport report = find_reinjections(c.cap.table, base.model, base.model.mptcp[0], data);
     REQUIRE(report.reinjections.size() == 1);
     CHECK(report.reinjections[0].segment == 1);
     CHECK(report.reinjections[0].originals == Indices{0});
     CHECK(report.reinjections[0].reinjected_bytes == 1000);
     CHECK(report.per_subflow[0][1].new_bytes == 0);
+}
+
+TEST_CASE("reinjections: MPTCP summaries give each kind per subflow, TCP-retransmitted bytes equal to tcp-summary's",
+          "[reinjections][summaries]") {
+    Conn c(2);
+    const std::uint32_t seq = c.next_seq(0);
+    c.data(0, 1, 1000);
+    c.data(0, 1, 1000, true, seq);  // TCP retransmission
+    c.data(0, 1, 600);              // MPTCP-level retransmission (new sequence numbers)
+    c.data(1, 1, 400);              // reinjection
+    c.data(1, 1001, 1000);          // new
+    const auto r = c.analyse();
+    const MptcpSummary s = summarize_mptcp(c.cap.table, r.model, r.model.mptcp[0], r.data, r.report);
+    const auto& up = s.directions[0];
+    REQUIRE(up.subflows.size() == 2);
+    const auto& a = up.subflows[0];
+    const auto& b = up.subflows[1];
+    CHECK(a.wire_bytes == 2600);
+    CHECK(a.new_bytes == 1000);
+    CHECK(a.tcp_retransmitted_bytes == 1000);
+    CHECK(a.tcp_retransmitted_bytes == summarize_tcp(r.model.tcp[0]).directions[0].stats.retransmitted_bytes);
+    CHECK(a.mptcp_retransmitted_bytes == 600);
+    CHECK(a.mptcp_retransmissions == 1);
+    CHECK(a.reinjected_bytes == 0);
+    CHECK(b.wire_bytes == 1400);
+    CHECK(b.reinjected_bytes == 400);
+    CHECK(b.reinjections == 1);
+    CHECK(b.new_bytes == 1000);
+    CHECK(b.tcp_retransmitted_bytes == 0);
+    CHECK(up.tcp_retransmitted_bytes == 1000);
+    CHECK(up.mptcp_retransmitted_bytes == 600);
+    CHECK(up.reinjected_bytes == 400);
+    CHECK(up.new_bytes == 2000);
+    CHECK(up.unmapped_bytes == 0);
+    CHECK(up.wire_bytes == 4000);
+    check_stats_add_up(r);
 }

@@ -49,7 +49,7 @@ const MptcpAnalysis& AnalysisSession::analysis(const MptcpConnection& connection
     if (!slot) {
         auto a = std::make_unique<MptcpAnalysis>();
         a->data = map_connection_data(table_, model(), connection);
-        a->reinjections = find_reinjections(table_, a->data, connection.subflows.size());
+        a->reinjections = find_reinjections(table_, model(), connection, a->data);
         a->summary = summarize_mptcp(table_, model(), connection, a->data, a->reinjections);
         a->checksum_failures = static_cast<std::size_t>(
             std::count_if(a->data.checksums.begin(), a->data.checksums.end(), [](const ChecksumCheck& c) { return !c.valid; }));

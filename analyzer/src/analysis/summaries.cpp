@@ -59,11 +59,19 @@ MptcpSummary summarize_mptcp(const PacketTable& table, const ConnectionModel& mo
             sc.data_bytes = rs.data_bytes;
             sc.new_bytes = rs.new_bytes;
             sc.reinjected_bytes = rs.reinjected_bytes;
-            sc.retransmitted_bytes = rs.retransmitted_bytes;
+            sc.mptcp_retransmitted_bytes = rs.mptcp_retransmitted_bytes;
+            // The TCP connection's own figure: tcp-summary's, by construction (the analysis
+            // counts the same bytes with the same SequenceCoverage).
+            sc.tcp_retransmitted_bytes = st.retransmitted_bytes;
+            sc.unmapped_bytes = rs.unmapped_bytes;
             sc.reinjections = rs.reinjections;
+            sc.mptcp_retransmissions = rs.mptcp_retransmissions;
             ds.wire_bytes += sc.wire_bytes;
+            ds.new_bytes += sc.new_bytes;
             ds.reinjected_bytes += sc.reinjected_bytes;
-            ds.retransmitted_bytes += sc.retransmitted_bytes;
+            ds.mptcp_retransmitted_bytes += sc.mptcp_retransmitted_bytes;
+            ds.tcp_retransmitted_bytes += sc.tcp_retransmitted_bytes;
+            ds.unmapped_bytes += sc.unmapped_bytes;
         }
         for (auto& sc : ds.subflows) {
             sc.share_of_wire = ds.wire_bytes ? static_cast<double>(sc.wire_bytes) / static_cast<double>(ds.wire_bytes) : 0;

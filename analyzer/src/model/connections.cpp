@@ -6,6 +6,8 @@
 #include <map>
 #include <unordered_map>
 
+#include "mptcpanalyzer/model/sequence_coverage.hpp"
+
 namespace mptcpanalyzer {
 
 std::string Endpoint::to_string() const {
@@ -87,56 +89,6 @@ std::optional<std::uint32_t> MptcpConnection::server_token() const {
 }
 
 namespace {
-
-// Unwraps 32-bit sequence numbers into a 64-bit space, near the last value seen.
-struct SeqUnwrapper {
-    bool started = false;
-    std::uint64_t last = 0;
-    std::uint64_t operator()(std::uint32_t v) {
-        if (!started) {
-            started = true;
-            last = (std::uint64_t{1} << 32) + v;  // room below for slightly older segments
-            return last;
-        }
-        const std::uint64_t base = last & ~std::uint64_t{0xffffffff};
-        std::uint64_t best = base + v;
-        for (std::uint64_t cand : {base + v - (std::uint64_t{1} << 32), base + v + (std::uint64_t{1} << 32)}) {
-            const auto d1 = cand > last ? cand - last : last - cand;
-            const auto d0 = best > last ? best - last : last - best;
-            if (d1 < d0) best = cand;
-        }
-        if (best > last) last = best;
-        return best;
-    }
-};
-
-struct DirectionSeq {
-    SeqUnwrapper unwrap;
-    bool any_data = false;
-    std::uint64_t lowest = 0;
-    std::uint64_t highest = 0;
-    std::map<std::uint64_t, std::uint64_t> covered;  // disjoint [start, end) already seen
-
-    // Adds [s, e) and returns how many of its bytes were already covered.
-    std::uint64_t add(std::uint64_t s, std::uint64_t e) {
-        std::uint64_t seen = 0;
-        auto it = covered.upper_bound(s);
-        if (it != covered.begin()) --it;
-        std::uint64_t ns = s, ne = e;
-        while (it != covered.end() && it->first < e) {
-            if (it->second <= s) {
-                ++it;
-                continue;
-            }
-            seen += std::min(e, it->second) - std::max(s, it->first);
-            ns = std::min(ns, it->first);
-            ne = std::max(ne, it->second);
-            it = covered.erase(it);
-        }
-        covered.emplace(ns, ne);
-        return seen;
-    }
-};
 
 const MptcpOption* find_option(const PacketRecord& r, MptcpSubtype s) {
     for (const auto& m : r.mptcp_options)
@@ -231,10 +183,12 @@ private:
                     fmt::format("no SYN/ACK seen for tcp.stream {}", conn.tcp_stream));
         }
 
-        std::array<DirectionSeq, 2> seq{};
+        // What a retransmission is and what the payload covered: SequenceCoverage, shared with
+        // the MPTCP byte classification (analysis/reinjections) so both count the same bytes.
+        std::array<SequenceCoverage, 2> seq{};
         for (auto row : conn.rows) {
-            const auto d = static_cast<int>(conn.direction_of(table_, row));
-            TcpDirectionStats& st = conn.directions[static_cast<std::size_t>(d)];
+            const auto d = static_cast<std::size_t>(conn.direction_of(table_, row));
+            TcpDirectionStats& st = conn.directions[d];
             const std::int64_t t = c_.time_ns[row];
             if (st.packets == 0) st.first_ns = t;
             st.first_ns = std::min(st.first_ns, t);
@@ -244,26 +198,14 @@ private:
             st.syn = st.syn || (f & tcp_flag::kSyn);
             st.fin = st.fin || (f & tcp_flag::kFin);
             st.rst = st.rst || (f & tcp_flag::kRst);
-            const std::uint32_t len = c_.payload_length[row];
-            DirectionSeq& ds = seq[static_cast<std::size_t>(d)];
-            const std::uint64_t start = ds.unwrap(c_.seq_raw[row] + ((f & tcp_flag::kSyn) ? 1U : 0U));
-            if (len == 0) continue;
-            st.payload_bytes += len;
-            const std::uint64_t end = start + len;
-            // Retransmitted = bytes this capture already saw in this direction (a segment filling
-            // a hole left by a loss before the capture point is not a duplicate here).
-            st.retransmitted_bytes += ds.add(start, end);
-            if (!ds.any_data) {
-                ds.any_data = true;
-                ds.lowest = start;
-                ds.highest = end;
-                continue;
-            }
-            ds.highest = std::max(ds.highest, end);
-            ds.lowest = std::min(ds.lowest, start);
+            seq[d].add(c_.seq_raw[row], f & tcp_flag::kSyn, c_.payload_length[row]);
         }
         for (std::size_t d = 0; d < 2; ++d) {
-            if (seq[d].any_data) conn.directions[d].unique_bytes = seq[d].highest - seq[d].lowest;
+            TcpDirectionStats& st = conn.directions[d];
+            st.payload_bytes = seq[d].payload_bytes();
+            st.unique_bytes = seq[d].covered_bytes();
+            st.retransmitted_bytes = seq[d].retransmitted_bytes();
+            st.hole_bytes = seq[d].hole_bytes();
         }
         const auto& a = conn.directions[0];
         const auto& b = conn.directions[1];

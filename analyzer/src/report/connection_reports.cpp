@@ -476,9 +476,9 @@ const RecordSpec<ConnectionRow>& connection_overview_spec() {
                    bytes("application_bytes_to_client", "App bytes to client", "DSN space covered towards the client",
                          [](const R& r) { return direction_summary(r, DataDirection::ToClient).application_bytes; }),
                    {{.name = "reinjections", .title = "Reinjections", .type = Type::Count,
-                     .meaning = "segments carrying data first sent on another subflow"},
+                     .meaning = "segments with reinjected bytes (carried before only by other subflows)"},
                     [](const R& r) { return Value(r.session->analysis(*r.mptcp).reinjections.reinjections.size()); }},
-                   bytes("reinjected_bytes", "Reinjected bytes", "bytes of those segments first sent on another subflow",
+                   bytes("reinjected_bytes", "Reinjected bytes", "bytes carried before only by other subflows",
                          [](const R& r) {
                              return direction_summary(r, DataDirection::ToServer).reinjected_bytes +
                                     direction_summary(r, DataDirection::ToClient).reinjected_bytes;
@@ -575,6 +575,7 @@ std::vector<std::pair<std::string, const Schema*>> documented_schemas() {
             {"tcp-summary", tcp_summary_schema()},
             {"mptcp-summary", mptcp_summary_schema()},
             {"list-reinjections", &reinjection_schema()},
+            {"list-mptcp-retransmissions", &mptcp_retransmission_schema()},
             {"events", &event_schema()},
             {"Wireshark: MPTCP Connections", &connection_overview_spec().schema()},
             {"Wireshark: MPTCP Subflows", &subflow_overview_spec().schema()}};

@@ -58,6 +58,10 @@ std::vector<Field<Row>> concat(std::vector<Field<Row>> a, const std::vector<Fiel
     return a;
 }
 
+// Counts with their unit in text for people: "1 byte", "5712 bytes", "1 packet", "3 packets".
+inline std::string byte_count(std::uint64_t n) { return fmt::format("{} {}", n, n == 1 ? "byte" : "bytes"); }
+inline std::string packet_count(std::uint64_t n) { return fmt::format("{} {}", n, n == 1 ? "packet" : "packets"); }
+
 // A list report's text: `line(row)` for each record of the root's table `table`, or `none`.
 std::string lines_of(const Document& document, const std::string& table, const char* none,
                      const std::function<std::string(const RowRef&)>& line);
@@ -72,6 +76,7 @@ Table anomalies_table(const AnalysisSession& session, std::uint32_t tcp_stream);
 std::string anomalies_text(const Value& anomalies, const std::string& indent);
 std::string connection_text(const RowRef& connection);
 const Schema& reinjection_schema();
+const Schema& mptcp_retransmission_schema();
 const Schema& event_schema();
 const Schema* tcp_summary_schema();
 const Schema* mptcp_summary_schema();

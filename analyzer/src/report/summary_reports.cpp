@@ -46,11 +46,15 @@ const RecordSpec<const TcpDirectionSummary*>& tcp_direction_spec() {
               .meaning = "TCP payload, retransmissions included"},
              [](R d) { return Value(d->stats.payload_bytes); }},
             {{.name = "unique_bytes", .title = "Unique bytes", .type = Type::Unsigned, .unit = Unit::Bytes,
-              .meaning = "sequence space covered by payload"},
+              .meaning = "sequence space covered by captured payload, each byte once"},
              [](R d) { return Value(d->stats.unique_bytes); }},
             {{.name = "retransmitted_bytes", .title = "Retransmitted bytes", .type = Type::Unsigned, .unit = Unit::Bytes,
-              .meaning = "payload at or below data already sent"},
+              .meaning = "TCP-retransmitted: payload whose sequence space earlier payload had covered "
+                         "(wire_bytes = unique_bytes + retransmitted_bytes)"},
              [](R d) { return Value(d->stats.retransmitted_bytes); }},
+            {{.name = "hole_bytes", .title = "Hole bytes", .type = Type::Unsigned, .unit = Unit::Bytes,
+              .meaning = "sequence space between the first and last captured byte that no captured payload covered"},
+             [](R d) { return Value(d->stats.hole_bytes); }},
             {{.name = "first_ns", .title = "First packet", .type = Type::Integer, .unit = Unit::Timestamp,
               .meaning = "capture time of its first segment"},
              [](R d) { return Value(d->stats.first_ns); }},
@@ -95,11 +99,15 @@ std::string tcp_summary_text(const Document& d) {
     for (std::size_t i = 0; i < dirs.size(); ++i) {
         const RowRef r = dirs.row(i);
         const RowRef wire = r["wire_rate"].record()->ref();
+        const auto count = [&r](const char* column) { return std::get<std::uint64_t>(r[column].data); };
+        const std::uint64_t holes = count("hole_bytes");
         out += fmt::format(
-            "  {} -> {}: {} packets, {} on the wire ({} bytes, {} retransmitted), {} unique, duration {}, "
+            "  {} -> {}: {}, {} on the wire ({}: {} unique, {} retransmitted){}, duration {}, "
             "{} ({}) on the wire, {} unique\n",
-            plain(r, "from"), plain(r, "to"), plain(r, "packets"), human(r, "wire_bytes"), plain(r, "wire_bytes"),
-            plain(r, "retransmitted_bytes"), human(r, "unique_bytes"), human(r, "duration_ns"),
+            plain(r, "from"), plain(r, "to"), packet_count(count("packets")), human(r, "wire_bytes"),
+            byte_count(count("wire_bytes")), byte_count(count("unique_bytes")),
+            byte_count(count("retransmitted_bytes")),
+            holes ? fmt::format(", {} never captured", byte_count(holes)) : "", human(r, "duration_ns"),
             human(wire, "bits_per_second"), human(wire, "bytes_per_second"),
             human(r["unique_rate"].record()->ref(), "bits_per_second"));
     }
@@ -124,17 +132,30 @@ const RecordSpec<const SubflowContribution*>& contribution_spec() {
         {
             {{.name = "tcp_stream", .title = "TCP stream", .type = Type::Count, .meaning = "the subflow's tcp.stream"},
              [](R c) { return Value(c->tcp_stream); }},
-            bytes("wire_bytes", "Wire bytes", "TCP payload in this direction, retransmissions included",
+            bytes("wire_bytes", "Wire bytes",
+                  "TCP payload in this direction, everything resent included (= new + reinjected + "
+                  "MPTCP-retransmitted + TCP-retransmitted + unmapped bytes)",
                   &SubflowContribution::wire_bytes),
-            bytes("data_bytes", "Data bytes", "of which mapped to DSNs", &SubflowContribution::data_bytes),
-            bytes("new_bytes", "New bytes", "of which carried first by this subflow", &SubflowContribution::new_bytes),
-            bytes("reinjected_bytes", "Reinjected bytes", "of which first sent on another subflow",
+            bytes("data_bytes", "Data bytes", "of which in segments mapped to DSNs", &SubflowContribution::data_bytes),
+            bytes("new_bytes", "New bytes", "of which no subflow had carried the DSN before",
+                  &SubflowContribution::new_bytes),
+            bytes("reinjected_bytes", "Reinjected bytes", "of which only other subflows had carried the DSN before",
                   &SubflowContribution::reinjected_bytes),
-            bytes("retransmitted_bytes", "Retransmitted bytes", "of which already sent on this subflow",
-                  &SubflowContribution::retransmitted_bytes),
+            bytes("mptcp_retransmitted_bytes", "MPTCP-retransmitted bytes",
+                  "of which this subflow had carried the DSN before, under other subflow sequence numbers",
+                  &SubflowContribution::mptcp_retransmitted_bytes),
+            bytes("tcp_retransmitted_bytes", "TCP-retransmitted bytes",
+                  "of which this subflow had sent the subflow sequence numbers before (tcp-summary's "
+                  "retransmitted_bytes of this direction)",
+                  &SubflowContribution::tcp_retransmitted_bytes),
+            bytes("unmapped_bytes", "Unmapped bytes", "of which not TCP-retransmitted and covered by no DSS mapping",
+                  &SubflowContribution::unmapped_bytes),
             {{.name = "reinjections", .title = "Reinjections", .type = Type::Count,
-              .meaning = "segments that are reinjections"},
+              .meaning = "segments with reinjected bytes (list-reinjections)"},
              [](R c) { return Value(c->reinjections); }},
+            {{.name = "mptcp_retransmissions", .title = "MPTCP retransmissions", .type = Type::Count,
+              .meaning = "segments with MPTCP-retransmitted bytes (list-mptcp-retransmissions)"},
+             [](R c) { return Value(c->mptcp_retransmissions); }},
             share("share_of_wire", "Share of wire bytes", "wire_bytes / the direction's wire bytes",
                   &SubflowContribution::share_of_wire),
             share("share_of_unique", "Share of application bytes", "new_bytes / the direction's application bytes",
@@ -159,14 +180,21 @@ const RecordSpec<const MptcpDirectionSummary*>& mptcp_direction_spec() {
         {
             {{.name = "direction", .title = "Direction", .meaning = "to_server or to_client"},
              [](R d) { return Value(to_string(d->direction)); }},
-            bytes("wire_bytes", "Wire bytes", "TCP payload on all subflows, retransmissions and reinjections included",
+            bytes("wire_bytes", "Wire bytes",
+                  "TCP payload on all subflows, everything resent included (= new + reinjected + "
+                  "MPTCP-retransmitted + TCP-retransmitted + unmapped bytes)",
                   &MptcpDirectionSummary::wire_bytes),
             bytes("application_bytes", "Application bytes", "DSN space covered by data (holes excluded)",
                   &MptcpDirectionSummary::application_bytes),
-            bytes("reinjected_bytes", "Reinjected bytes", "bytes first sent on another subflow",
+            bytes("new_bytes", "New bytes", "the subflows' new bytes", &MptcpDirectionSummary::new_bytes),
+            bytes("reinjected_bytes", "Reinjected bytes", "the subflows' reinjected bytes",
                   &MptcpDirectionSummary::reinjected_bytes),
-            bytes("retransmitted_bytes", "Retransmitted bytes", "bytes already sent on the same subflow",
-                  &MptcpDirectionSummary::retransmitted_bytes),
+            bytes("mptcp_retransmitted_bytes", "MPTCP-retransmitted bytes", "the subflows' MPTCP-retransmitted bytes",
+                  &MptcpDirectionSummary::mptcp_retransmitted_bytes),
+            bytes("tcp_retransmitted_bytes", "TCP-retransmitted bytes", "the subflows' TCP-retransmitted bytes",
+                  &MptcpDirectionSummary::tcp_retransmitted_bytes),
+            bytes("unmapped_bytes", "Unmapped bytes", "the subflows' unmapped bytes",
+                  &MptcpDirectionSummary::unmapped_bytes),
             {{.name = "unmapped_segments", .title = "Unmapped segments", .type = Type::Unsigned, .unit = Unit::Packets,
               .meaning = "segments with payload that no DSS mapping covers"},
              [](R d) { return Value(d->unmapped_segments); }},
@@ -227,6 +255,14 @@ const RecordSpec<ConnectionRow>& mptcp_summary_spec() {
     return spec;
 }
 
+// "N bytes new, N bytes reinjected, ...": the wire bytes of a direction or subflow by kind.
+std::string kinds_text(const RowRef& r) {
+    const auto count = [&r](const char* column) { return byte_count(std::get<std::uint64_t>(r[column].data)); };
+    return fmt::format("{} new, {} reinjected, {} MPTCP-retransmitted, {} TCP-retransmitted, {} unmapped",
+                       count("new_bytes"), count("reinjected_bytes"), count("mptcp_retransmitted_bytes"),
+                       count("tcp_retransmitted_bytes"), count("unmapped_bytes"));
+}
+
 std::string mptcp_summary_text(const Document& d) {
     const RowRef c = d.root.ref();
     std::string out = connection_text(c);
@@ -234,20 +270,21 @@ std::string mptcp_summary_text(const Document& d) {
     for (std::size_t i = 0; i < dirs.size(); ++i) {
         const RowRef r = dirs.row(i);
         const RowRef goodput = r["application_rate"].record()->ref();
+        const auto count = [](const RowRef& row, const char* column) { return std::get<std::uint64_t>(row[column].data); };
         out += fmt::format(
-            "  {}: {} on the wire ({} bytes), {} application data ({} bytes), {} reinjected, {} retransmitted, "
-            "duration {}, goodput {} ({})\n",
+            "  {}: {} on the wire ({}), {} application data ({}), duration {}, goodput {} ({})\n"
+            "    {}\n",
             plain(r, "direction") == "to_server" ? "towards the server" : "towards the client", human(r, "wire_bytes"),
-            plain(r, "wire_bytes"), human(r, "application_bytes"), plain(r, "application_bytes"),
-            plain(r, "reinjected_bytes"), plain(r, "retransmitted_bytes"), human(r, "duration_ns"),
-            human(goodput, "bits_per_second"), human(goodput, "bytes_per_second"));
+            byte_count(count(r, "wire_bytes")), human(r, "application_bytes"), byte_count(count(r, "application_bytes")),
+            human(r, "duration_ns"), human(goodput, "bits_per_second"), human(goodput, "bytes_per_second"),
+            kinds_text(r));
         const Table& subflows = *r["subflows"].table();
         for (std::size_t j = 0; j < subflows.size(); ++j) {
             const RowRef s = subflows.row(j);
             out += fmt::format("    tcp.stream {}: {} on the wire ({} of the wire bytes), {} new data "
-                               "({} of the application data), {} reinjected\n",
+                               "({} of the application data)\n      {}\n",
                                plain(s, "tcp_stream"), human(s, "wire_bytes"), human(s, "share_of_wire"),
-                               human(s, "new_bytes"), human(s, "share_of_unique"), human(s, "reinjected_bytes"));
+                               human(s, "new_bytes"), human(s, "share_of_unique"), kinds_text(s));
         }
     }
     const RowRef checks = c["dss_checksums"].record()->ref();

@@ -35,24 +35,34 @@ struct TcpSummary {
 
 TcpSummary summarize_tcp(const TcpConnection& connection);
 
+// The kinds of bytes (new, reinjected, MPTCP-retransmitted, TCP-retransmitted, unmapped) are
+// defined in analysis/reinjections.hpp; they add up to the wire bytes, per subflow and per
+// direction.
 struct SubflowContribution {
     std::uint32_t tcp_stream = 0;
-    std::uint64_t wire_bytes = 0;          // payload bytes on this subflow in this direction
-    std::uint64_t data_bytes = 0;          // of which mapped to DSNs
-    std::uint64_t new_bytes = 0;           // carried first by this subflow
-    std::uint64_t reinjected_bytes = 0;    // already sent on another subflow
-    std::uint64_t retransmitted_bytes = 0; // already sent on this subflow
-    std::uint32_t reinjections = 0;
-    double share_of_wire = 0;              // wire_bytes / direction's wire bytes
-    double share_of_unique = 0;            // new_bytes / direction's application bytes
+    std::uint64_t wire_bytes = 0;                 // payload bytes on this subflow in this direction
+    std::uint64_t data_bytes = 0;                 // of which in segments mapped to DSNs
+    std::uint64_t new_bytes = 0;                  // carried first by this subflow
+    std::uint64_t reinjected_bytes = 0;           // carried before only by other subflows
+    std::uint64_t mptcp_retransmitted_bytes = 0;  // carried before by this subflow, new subflow sequence numbers
+    std::uint64_t tcp_retransmitted_bytes = 0;    // the TCP connection's retransmitted_bytes (tcp-summary)
+    std::uint64_t unmapped_bytes = 0;             // not TCP-retransmitted, without a DSS mapping
+    std::uint32_t reinjections = 0;               // segments with reinjected bytes
+    std::uint32_t mptcp_retransmissions = 0;      // segments with MPTCP-retransmitted bytes
+    double share_of_wire = 0;                     // wire_bytes / direction's wire bytes
+    double share_of_unique = 0;                   // new_bytes / direction's application bytes
 };
 
 struct MptcpDirectionSummary {
     DataDirection direction = DataDirection::ToServer;
     std::uint64_t wire_bytes = 0;          // sum of payload over all subflows
     std::uint64_t application_bytes = 0;   // unique DSN range
+    // Sums of the subflows' figures.
+    std::uint64_t new_bytes = 0;
     std::uint64_t reinjected_bytes = 0;
-    std::uint64_t retransmitted_bytes = 0;
+    std::uint64_t mptcp_retransmitted_bytes = 0;
+    std::uint64_t tcp_retransmitted_bytes = 0;
+    std::uint64_t unmapped_bytes = 0;
     std::uint64_t unmapped_segments = 0;
     std::int64_t first_ns = 0;
     std::int64_t last_ns = 0;

@@ -41,9 +41,12 @@ const char* to_string(TcpEnd e);
 
 struct TcpDirectionStats {
     std::uint64_t packets = 0;
+    // payload_bytes = unique_bytes + retransmitted_bytes; from the first to the last captured
+    // byte, the sequence space is unique_bytes + hole_bytes (model/sequence_coverage.hpp).
     std::uint64_t payload_bytes = 0;         // sum of payload lengths, retransmissions included
-    std::uint64_t unique_bytes = 0;          // sequence space covered by payload (wrap-aware)
-    std::uint64_t retransmitted_bytes = 0;   // payload bytes at or below data already sent
+    std::uint64_t unique_bytes = 0;          // sequence space covered by captured payload (wrap-aware)
+    std::uint64_t retransmitted_bytes = 0;   // payload bytes whose sequence space was already covered
+    std::uint64_t hole_bytes = 0;            // sequence space between the first and last byte never captured
     std::int64_t first_ns = 0;
     std::int64_t last_ns = 0;
     bool syn = false;

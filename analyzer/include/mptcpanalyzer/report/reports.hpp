@@ -25,6 +25,9 @@ Document tcp_summary(const AnalysisSession& session, const TcpConnection& connec
 Document mptcp_summary(const AnalysisSession& session, const MptcpConnection& connection);
 // list-reinjections [N]: of one connection, or of all (nullptr).
 Document list_reinjections(const AnalysisSession& session, const MptcpConnection* connection);
+// list-mptcp-retransmissions [N]: the segments with MPTCP-retransmitted bytes (old data again on
+// the same subflow under new subflow sequence numbers), of one connection or of all (nullptr).
+Document list_mptcp_retransmissions(const AnalysisSession& session, const MptcpConnection* connection);
 // events [N]: the MPTCP control timeline of one connection, or of all (nullptr).
 Document events(const AnalysisSession& session, const MptcpConnection* connection);
 
