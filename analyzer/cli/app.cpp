@@ -142,6 +142,7 @@ std::optional<std::string> missing_stream_message(CLI::App& command, const CLI::
         return fmt::format("{}: {}; valid: {}", capture, needs,
                            tcp ? session->valid_tcp_streams() : session->valid_mptcp_streams());
     } catch (const Error& e) {
+        if (e.code() == ExitCode::Interrupted) throw;  // Ctrl-C in the shell stops the command
         // The capture cannot tell: say what is missing, and why the list is not shown.
         return fmt::format("{} (cannot list them: {})", needs, e.what());
     }
@@ -164,32 +165,41 @@ std::optional<std::string> explain_parse_error(CLI::App& app, const CLI::ParseEr
     return std::nullopt;
 }
 
+// explain_parse_error, run inside parse_and_run's handler of the parse error: an error of its
+// own (reading the capture was interrupted) is reported here and its code set in `code`, since
+// it would otherwise escape parse_and_run.
+std::optional<std::string> explain_or_report(CLI::App& app, const CLI::ParseError& error, const GlobalOptions& global,
+                                             const std::string& where, int& code) {
+    try {
+        return explain_parse_error(app, error, global);
+    } catch (const Error& e) {
+        std::fflush(stdout);
+        log::error("{}{}", where, e.what());
+        code = static_cast<int>(e.code());
+        return std::nullopt;
+    }
+}
+
 }  // namespace
 
 std::string unknown_command_message(const CLI::App& parent, const std::string& word) {
     // Close enough to be a typo: one edit in a short word, up to a third of a long one.
     const std::size_t limit = std::max<std::size_t>(1, std::min<std::size_t>(3, word.size() / 3));
     std::size_t best = limit + 1;
-    std::vector<std::string> closest;
+    std::vector<std::string> closest;  // every name at distance `best`
+    const auto consider = [&](const std::string& name) {
+        const std::size_t d = edit_distance(word, name);
+        if (d > best) return;
+        if (d < best) closest.clear();
+        best = d;
+        closest.push_back(name);
+    };
     for (const CLI::App* sub : visible_subcommands(parent)) {
-        std::vector<std::string> names{sub->get_name()};
-        for (const auto& a : sub->get_aliases()) names.push_back(a);
-        for (const auto& name : names) {
-            const std::size_t d = edit_distance(word, name);
-            if (d > best) continue;
-            if (d < best) closest.clear();
-            best = d;
-            closest.push_back(name);
-        }
+        consider(sub->get_name());
+        for (const auto& a : sub->get_aliases()) consider(a);
     }
     if (!parent.get_parent()) {
-        for (const auto& a : kWordsAliases) {
-            const std::size_t d = edit_distance(word, a.alias);
-            if (d > best) continue;
-            if (d < best) closest.clear();
-            best = d;
-            closest.emplace_back(a.alias);
-        }
+        for (const auto& a : kWordsAliases) consider(a.alias);
     }
     std::sort(closest.begin(), closest.end());
     closest.erase(std::unique(closest.begin(), closest.end()), closest.end());
@@ -272,13 +282,15 @@ int parse_and_run(CLI::App& app, const GlobalOptions& global, std::vector<std::s
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) {
             code = app.exit(e);
-        } else if (const auto explained = explain_parse_error(app, e, global)) {
+        } else if (const auto explained = explain_or_report(app, e, global, where, code)) {
             // Self-contained (it names what to type): no hint line after it.
             std::fflush(stdout);
             const auto newline = explained->find('\n');
             log::error("{}{}", where, explained->substr(0, newline));
             if (newline != std::string::npos) fmt::print(stderr, "{}", explained->substr(newline + 1));
             code = static_cast<int>(ExitCode::Usage);
+        } else if (code != 0) {
+            // Explaining failed (Ctrl-C while the capture was read): reported with its own code.
         } else {
             std::fflush(stdout);
             log::error("{}{}", where, e.what());
