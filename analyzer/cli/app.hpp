@@ -28,8 +28,16 @@ std::vector<std::string> rewrite_command_words(std::vector<std::string> words);
 
 // Parses `words` (without the program name) and runs the selected command. Errors are printed once
 // as `mptcpanalyzer: error: <where><what>`; returns the exit code (docs/exit-codes.md).
-// `usage_hint` is the line printed after a command-line error.
-int parse_and_run(CLI::App& app, std::vector<std::string> words, const std::string& where,
-                  const std::string& usage_hint);
+// `usage_hint` is the line printed after a command-line error. The errors users make most get a
+// message of their own instead (exit 2, no hint): an unknown command or plot kind names the
+// closest ones, a command that needs a subcommand lists them, a missing stream number lists the
+// valid ones of the capture (read through `global`'s options).
+int parse_and_run(CLI::App& app, const GlobalOptions& global, std::vector<std::string> words,
+                  const std::string& where, const std::string& usage_hint);
+
+// "unknown command 'list-mptpc'; did you mean 'list-mptcp'?": `word` is not a subcommand of
+// `parent`; the suggestions are its visible subcommands and aliases (plugin ones included) at the
+// smallest edit distance, when close enough to be a typo.
+std::string unknown_command_message(const CLI::App& parent, const std::string& word);
 
 }  // namespace mptcpanalyzer::cli

@@ -48,7 +48,7 @@ int run(int argc, char** argv) {
     app.require_subcommand(0, 1);
 
     const std::vector<std::string> words = cli::rewrite_command_words({argv + 1, argv + argc});
-    const int code = cli::parse_and_run(app, words, "", "Run with --help for more information.");
+    const int code = cli::parse_and_run(app, global, words, "", "Run with --help for more information.");
     if (code != 0 || !app.get_subcommands().empty()) return code;
     // No command: a batch or the shell; the global options given here apply to every line.
     session.startup = global;

@@ -1,8 +1,10 @@
 """The interactive shell, driven through a real pseudo-terminal (tmux): completion of a command
 name, an option, an option's fixed choices, a file path and the stream numbers of a loaded corpus
 capture (checked against tshark); `help CMD` prints the command's help; an unknown command prints
-an error and the shell goes on; Ctrl-D exits 0; history survives a restart (isolated
-XDG_STATE_HOME). Every wait polls the screen with a deadline: no fixed sleeps."""
+an error and the shell goes on; a mistyped command or plot kind names the closest ones, a command
+missing its stream number lists the capture's, `cache` alone lists its subcommands; Ctrl-D
+exits 0; history survives a restart (isolated XDG_STATE_HOME). Every wait polls the screen with a
+deadline: no fixed sleeps."""
 
 import os
 import re
@@ -167,6 +169,25 @@ def first_session(capture, plain_name):
         lines = shell.run("version", lambda out: any(l.startswith("mptcpanalyzer 0") or l.startswith("mptcpanalyzer 1")
                                                       for l in out), "the shell goes on after an error")
         checker.check(lines is not None, "a command after an error runs")
+
+        # What a mistyped or incomplete line gets (one-shot and batch: test_command_guidance.py).
+        lines = shell.run("list-mptpc", lambda out: any(
+            l.endswith("unknown command 'list-mptpc'; did you mean 'list-mptcp'?") for l in out),
+            "a mistyped command names the closest one")
+        checker.check(lines is not None, "unknown command suggestion in the shell")
+        lines = shell.run("plot dns", lambda out: any("unknown plot kind 'dns'; did you mean 'dsn'" in l for l in out),
+                          "a mistyped plot kind names the closest ones")
+        checker.check(lines is not None, "unknown plot kind suggestion in the shell")
+        numbers = sorted(int(n) for n in stream_numbers(capture, "mptcp.stream"))
+        listed = ", ".join(str(n) for n in numbers) if len(numbers) < 3 or numbers[-1] - numbers[0] != len(numbers) - 1 \
+            else f"{numbers[0]}-{numbers[-1]}"
+        lines = shell.run(f"list-subflows -r {capture}", lambda out: any(
+            l.endswith(f"{capture}: list-subflows needs an mptcp.stream number; valid: {listed}") for l in out),
+            "a command missing its stream lists the capture's mptcp.stream numbers")
+        checker.check(lines is not None, "missing stream number in the shell")
+        lines = shell.run("cache", lambda out: any(l.endswith("cache needs a cache subcommand, one of:") for l in out)
+                          and any(l.startswith("  clean ") for l in out), "`cache` alone lists its subcommands")
+        checker.check(lines is not None, "`cache` alone in the shell")
 
         # load: the prompt shows the capture; stream numbers complete from it.
         lines = shell.run(f"load {capture}", lambda out: any(l.startswith("loaded ") for l in out), "load")

@@ -1,6 +1,7 @@
 // ConnectionModel::build on synthetic captures: TCP orientation (SYN, SYN/ACK, port numbers),
 // port reuse, MP_JOIN attached by token in both directions (HMACs checked independently with
-// GLib), unknown tokens, fallbacks, backup changes, end states, and the event timeline.
+// GLib), unknown tokens, subflows known only by Wireshark's mptcp.stream, fallbacks, backup
+// changes, end states, and the event timeline.
 
 #include <glib.h>
 
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "mptcpanalyzer/analysis/events.hpp"
+#include "mptcpanalyzer/analysis/session.hpp"
 #include "mptcpanalyzer/model/connections.hpp"
 #include "mptcpanalyzer/model/mptcp_crypto.hpp"
 #include "mptcpanalyzer/model/packet_record.hpp"
@@ -740,4 +742,115 @@ TEST_CASE("connections: repeated events are counted, relative DSNs count from th
     CHECK(fins[0]->raw_dsn == std::optional<std::uint64_t>((cd.idsn + 101) & 0xffffffffULL));
     REQUIRE(prios.size() == 3);
     for (const auto* p : prios) CHECK(p->count == 1);
+
+namespace {
+
+// DSS-mapped data on `f` from its TCP client: `len` bytes at data sequence number `dsn`.
+std::uint32_t send_mapped_data(Capture& cap, Flow& f, std::uint64_t dsn, std::uint16_t len) {
+    return cap.send(f, true, kPshAckFlags, len, {dss_map(dsn, f.rel_next(true), len)});
+}
+
+}  // namespace
+
+TEST_CASE("connections: subflows Wireshark numbered with an mptcp.stream no identified connection has form a "
+          "connection of their own",
+          "[connections][partial]") {
+    Capture cap;
+    // Wireshark's numbers: the identified connection is 2, the subflows it could not attach 1;
+    // the partial connection must come first, by mptcp.stream.
+    Flow f = cap.flow(0, "10.0.0.1", 40000, "10.0.0.2", 5201, 1000, 5000, 2);
+    open_mptcp(cap, f);
+    // Mid-connection subflows: no handshake, DSS only.
+    Flow a = cap.flow(1, "10.0.1.1", 40001, "10.0.0.2", 5201, 1000, 5000, 1);
+    Flow b = cap.flow(2, "10.0.2.1", 40002, "10.0.0.2", 5201, 2000, 6000, 1);
+    const std::uint32_t first_row = send_mapped_data(cap, a, 7001, 100);
+    send_mapped_data(cap, b, 7101, 50);
+    // Numbered like the identified connection, or not at all: never attached by guess.
+    Flow c = cap.flow(3, "10.0.3.1", 40003, "10.0.0.2", 5201, 1000, 5000, 2);
+    send_mapped_data(cap, c, 9001, 10);
+    Flow d = cap.flow(4, "10.0.4.1", 40004, "10.0.0.2", 5201, 1000, 5000, PacketRecord::kUnknownMptcpStream);
+    send_mapped_data(cap, d, 9001, 10);
+
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.mptcp.size() == 2);
+    CHECK(m.mptcp_streams() == std::vector<std::int64_t>{1, 2});
+    const MptcpConnection& partial = m.mptcp[0];
+    CHECK(partial.version == -1);
+    CHECK_FALSE(partial.client_key);
+    CHECK_FALSE(partial.server_key);
+    CHECK_FALSE(partial.client_token());
+    CHECK(partial.initial_tcp_stream == 1u);
+    CHECK(partial.client == ep("10.0.1.1", 40001));
+    REQUIRE(partial.subflows.size() == 2);
+    for (std::size_t i = 0; i < 2; ++i) {
+        const Subflow& sf = partial.subflows[i];
+        CHECK(sf.tcp_stream == i + 1);
+        CHECK(sf.attachment == Attachment::WiresharkStream);
+        CHECK(sf.role == SubflowRole::Unknown);
+        CHECK(sf.towards_server);
+        CHECK_FALSE(sf.hmac_valid);
+        // The TCP connection's links follow the re-ordering.
+        CHECK(m.mptcp_of(sf.tcp_stream) == &partial);
+        CHECK(m.find_tcp(sf.tcp_stream)->subflow_index == static_cast<int>(i));
+    }
+    CHECK(m.mptcp_of(0) == &m.mptcp[1]);
+    CHECK(has_anomaly(m, "partial_connection", 1u, cap.frame_of(first_row)));
+    CHECK(m.unattached_subflows == std::vector<std::uint32_t>{3, 4});
+    for (const auto& an : m.anomalies)
+        if (an.tcp_stream == 1 || an.tcp_stream == 2) CHECK(an.mptcp_stream == 1);
+}
+
+TEST_CASE("connections: a subflow with MP_JOIN but an unknown token, numbered by Wireshark, is a join of its "
+          "partial connection",
+          "[connections][partial]") {
+    Capture cap;
+    Flow j = cap.flow(0, "10.0.1.1", 40001, "10.0.0.2", 5201, 1000, 5000, 0);
+    const JoinRows rows = join(cap, j, 1, 0x12345678U, kClientKey, kServerKey, true);
+    const auto m = ConnectionModel::build(cap.table);
+    REQUIRE(m.mptcp.size() == 1);
+    REQUIRE(m.mptcp[0].subflows.size() == 1);
+    const Subflow& sf = m.mptcp[0].subflows[0];
+    CHECK(sf.role == SubflowRole::Join);
+    CHECK(sf.attachment == Attachment::WiresharkStream);
+    CHECK(sf.client_address_id == std::optional<std::uint8_t>(3));
+    CHECK(sf.server_address_id == std::optional<std::uint8_t>(7));
+    CHECK(sf.backup);
+    CHECK_FALSE(sf.hmac_valid);  // no keys to check them with
+    CHECK(has_anomaly(m, "unknown_join_token", 0u, cap.frame_of(rows.syn)));
+    CHECK(has_anomaly(m, "partial_connection", 0u));
+    CHECK(m.unattached_subflows.empty());
+}
+
+TEST_CASE("connections: a connection known only by Wireshark's number is analysed without keys", "[connections][partial]") {
+    Capture cap;
+    Flow a = cap.flow(0, "10.0.1.1", 40001, "10.0.0.2", 5201, 1000, 5000, 0);
+    Flow b = cap.flow(1, "10.0.2.1", 40002, "10.0.0.2", 5201, 2000, 6000, 0);
+    send_mapped_data(cap, a, 7001, 100);
+    send_mapped_data(cap, b, 7101, 50);
+    send_mapped_data(cap, b, 7001, 100);  // the first 100 bytes again, on the other subflow
+    cap.send(a, false, kAckFlags, 0, {dss_ack(7151)});
+    const AnalysisSession session{PacketTable(cap.table)};
+    const MptcpConnection& m = session.mptcp(0);
+    const MptcpAnalysis& analysis = session.analysis(m);
+    const auto& to_server = analysis.summary.directions[static_cast<std::size_t>(DataDirection::ToServer)];
+    CHECK(to_server.wire_bytes == 250);
+    CHECK(to_server.application_bytes == 150);  // DSNs 7001 to 7150, relative to the lowest one seen
+    CHECK(to_server.reinjected_bytes == 100);
+    CHECK(analysis.reinjections.reinjections.size() == 1);
+    CHECK_FALSE(analysis.data.base_from_key[0]);
+    for (const auto& e : session.events(&m)) CHECK(e.mptcp_stream == 0);
+    CHECK(session.valid_mptcp_streams() == "0");
+}
+
+TEST_CASE("analysis session: the valid stream numbers of an error are listed with runs of three as ranges",
+          "[connections][partial]") {
+    Capture cap;
+    for (std::uint32_t s : {0u, 1u, 2u, 3u, 5u, 7u, 8u}) {
+        Flow f = cap.flow(s, "10.0.0.1", static_cast<std::uint16_t>(40000 + s), "10.0.0.2", 5201);
+        cap.send(f, true, kSynFlags, 0);
+    }
+    const AnalysisSession session{PacketTable(cap.table)};
+    CHECK(session.valid_tcp_streams() == "0-3, 5, 7, 8");
+    CHECK(session.valid_mptcp_streams() == "none (no MPTCP connection)");
+    CHECK_THROWS_WITH(session.tcp(4), "no tcp.stream 4 in this capture; valid: 0-3, 5, 7, 8");
 }

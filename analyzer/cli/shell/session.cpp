@@ -114,10 +114,10 @@ int run_command(Session& s, const std::vector<std::string>& words, const std::st
         const std::string& first = rewritten.front();
         if (!first.empty() && first[0] != '-' &&
             app.get_subcommands([&first](const CLI::App* c) { return c->check_name(first); }).empty()) {
-            log::error("{}unknown command '{}' (`help` lists the commands)", where, first);
+            log::error("{}{}", where, unknown_command_message(app, first));
             return static_cast<int>(ExitCode::Usage);
         }
-        return parse_and_run(app, rewritten, where,
+        return parse_and_run(app, global, rewritten, where,
                              s.mode == Session::Mode::Shell ? "Type `help COMMAND` for its options."
                                                              : "Run `mptcpanalyzer COMMAND --help` for its options.");
     } catch (const std::exception& e) {

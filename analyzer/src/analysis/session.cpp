@@ -1,7 +1,6 @@
 #include "mptcpanalyzer/analysis/session.hpp"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <climits>
@@ -9,6 +8,27 @@
 #include "mptcpanalyzer/util/error.hpp"
 
 namespace mptcpanalyzer {
+namespace {
+
+// Ascending numbers as "0-15, 17, 19, 20": a run of three or more is a range. Long captures have
+// hundreds of consecutive streams: ranges keep the message one readable line.
+std::string compact_numbers(const std::vector<std::int64_t>& sorted) {
+    std::string out;
+    for (std::size_t i = 0; i < sorted.size();) {
+        std::size_t j = i;
+        while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
+        if (!out.empty()) out += ", ";
+        if (j - i >= 2) {
+            out += fmt::format("{}-{}", sorted[i], sorted[j]);
+        } else {
+            for (std::size_t k = i; k <= j; ++k) out += fmt::format("{}{}", k == i ? "" : ", ", sorted[k]);
+        }
+        i = j + 1;
+    }
+    return out;
+}
+
+}  // namespace
 
 AnalysisSession::AnalysisSession(PacketTable table) : table_(std::move(table)) {}
 
@@ -20,12 +40,7 @@ const ConnectionModel& AnalysisSession::model() const {
 const TcpConnection& AnalysisSession::tcp(std::int64_t stream) const {
     const ConnectionModel& m = model();
     const TcpConnection* t = stream >= 0 && stream <= UINT32_MAX ? m.find_tcp(static_cast<std::uint32_t>(stream)) : nullptr;
-    if (!t) {
-        const auto valid = m.tcp_streams();
-        throw Error(ExitCode::Usage,
-                    fmt::format("no tcp.stream {} in this capture; valid: {}", stream,
-                                valid.empty() ? std::string("none") : fmt::format("{}", fmt::join(valid, ", "))));
-    }
+    if (!t) throw Error(ExitCode::Usage, fmt::format("no tcp.stream {} in this capture; valid: {}", stream, valid_tcp_streams()));
     return *t;
 }
 
@@ -33,15 +48,24 @@ const MptcpConnection& AnalysisSession::mptcp(std::int64_t stream) const {
     const ConnectionModel& model_ref = model();
     const MptcpConnection* m = model_ref.find_mptcp(stream);
     if (!m || stream < 0) {
-        std::vector<std::int64_t> valid;
-        for (auto s : model_ref.mptcp_streams())
-            if (s >= 0) valid.push_back(s);
-        throw Error(ExitCode::Usage,
-                    fmt::format("no mptcp.stream {} in this capture; valid: {}", stream,
-                                valid.empty() ? std::string("none (no MPTCP connection)")
-                                              : fmt::format("{}", fmt::join(valid, ", "))));
+        throw Error(ExitCode::Usage, fmt::format("no mptcp.stream {} in this capture; valid: {}", stream, valid_mptcp_streams()));
     }
     return *m;
+}
+
+std::string AnalysisSession::valid_tcp_streams() const {
+    std::vector<std::int64_t> valid;
+    for (auto s : model().tcp_streams()) valid.push_back(s);
+    return valid.empty() ? std::string("none") : compact_numbers(valid);
+}
+
+std::string AnalysisSession::valid_mptcp_streams() const {
+    std::vector<std::int64_t> valid;
+    for (auto s : model().mptcp_streams())
+        if (s >= 0) valid.push_back(s);  // -1: Wireshark gave the connection no number
+    std::sort(valid.begin(), valid.end());
+    valid.erase(std::unique(valid.begin(), valid.end()), valid.end());
+    return valid.empty() ? std::string("none (no MPTCP connection)") : compact_numbers(valid);
 }
 
 const MptcpAnalysis& AnalysisSession::analysis(const MptcpConnection& connection) const {

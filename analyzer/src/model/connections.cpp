@@ -37,7 +37,14 @@ const char* to_string(TcpEnd e) {
     }
     return "?";
 }
-const char* to_string(SubflowRole r) { return r == SubflowRole::Initial ? "initial" : "join"; }
+const char* to_string(SubflowRole r) {
+    switch (r) {
+        case SubflowRole::Initial: return "initial";
+        case SubflowRole::Join: return "join";
+        case SubflowRole::Unknown: return "unknown";
+    }
+    return "?";
+}
 const char* to_string(Attachment a) {
     switch (a) {
         case Attachment::MpCapable: return "mp_capable";
@@ -107,6 +114,7 @@ public:
         for (std::size_t i = 0; i < model_.tcp.size(); ++i) find_initial_subflow(i);
         order_mptcp();
         for (std::size_t i = 0; i < model_.tcp.size(); ++i) attach_join(i);
+        order_partial_connections();
         for (auto& m : model_.mptcp) finish_mptcp(m);
         std::stable_sort(model_.anomalies.begin(), model_.anomalies.end(),
                          [](const Anomaly& a, const Anomaly& b) { return a.frame < b.frame; });
@@ -358,7 +366,6 @@ private:
         }
         auto it = token ? tokens_.find(*token) : tokens_.end();
         if (it == tokens_.end()) {
-            model_.unattached_subflows.push_back(conn.tcp_stream);
             if (token) {
                 anomaly(syn_row, conn.tcp_stream, -1, "unknown_join_token",
                         fmt::format("MP_JOIN token {:08x} matches no key seen in the capture", *token));
@@ -368,6 +375,7 @@ private:
                                  : "MPTCP options without MP_CAPABLE or MP_JOIN handshake: "
                                    "the capture started mid-connection");
             }
+            attach_by_wireshark_stream(conn, any_join, syn_join, synack_join, syn_row);
             return;
         }
         const int midx = it->second.first;
@@ -404,6 +412,73 @@ private:
         conn.mptcp_index = midx;
         conn.subflow_index = static_cast<int>(m.subflows.size());
         m.subflows.push_back(std::move(sf));
+    }
+
+    // A subflow no handshake or token ties to an identified connection. Wireshark may still have
+    // numbered it with an mptcp.stream (e.g. DSS-only ACKs of a join whose SYN was not captured).
+    // When no identified connection has that number, the number becomes a connection of its own
+    // (keys, tokens and version unknown; its subflows attached by `wireshark_stream`), so that
+    // every mptcp.stream Wireshark shows can be asked about. A number an identified connection
+    // already has leaves the subflow unattached: we do not attach by guess.
+    void attach_by_wireshark_stream(TcpConnection& conn, bool any_join, const std::optional<MptcpOption>& syn_join,
+                                    const std::optional<MptcpOption>& synack_join, std::uint32_t syn_row) {
+        const std::int64_t ws = wireshark_mptcp_stream(conn);
+        const bool identified = ws >= 0 && !partial_.count(ws) &&
+                                std::any_of(model_.mptcp.begin(), model_.mptcp.end(),
+                                            [ws](const MptcpConnection& m) { return m.mptcp_stream == ws; });
+        if (ws < 0 || identified) {
+            model_.unattached_subflows.push_back(conn.tcp_stream);
+            return;
+        }
+        auto [found, created] = partial_.try_emplace(ws, model_.mptcp.size());
+        if (created) {
+            MptcpConnection m;
+            m.mptcp_stream = ws;
+            m.initial_tcp_stream = conn.tcp_stream;
+            // The first subflow's TCP client stands for the MPTCP client (a join's initiator
+            // usually is); `partial_connection` says that it is inferred.
+            m.client = conn.client;
+            m.server = conn.server;
+            model_.mptcp.push_back(std::move(m));
+            anomaly(conn.rows.front(), conn.tcp_stream, ws, "partial_connection",
+                    fmt::format("mptcp.stream {} has no MP_CAPABLE handshake and no MP_JOIN token matching a key "
+                                "in the capture: Wireshark's numbering groups its subflows; keys, tokens and version "
+                                "are unknown, client and server are inferred from its first subflow",
+                                ws));
+        }
+        MptcpConnection& m = model_.mptcp[found->second];
+        Subflow sf;
+        sf.tcp_stream = conn.tcp_stream;
+        sf.role = any_join ? SubflowRole::Join : SubflowRole::Unknown;
+        sf.attachment = Attachment::WiresharkStream;
+        // A subflow opened by the connection's server goes towards its client.
+        sf.towards_server = !(conn.client.address == m.server.address);
+        if (syn_join) {
+            sf.client_address_id = syn_join->address_id;
+            sf.backup = syn_join->backup;
+            sf.backup_changes.push_back({c_.time_ns[syn_row], c_.frame_number[syn_row], syn_join->backup, true, "MP_JOIN"});
+        }
+        if (synack_join) sf.server_address_id = synack_join->address_id;
+        // The anomalies already recorded on it name the connection it is now in.
+        for (auto& a : model_.anomalies)
+            if (a.tcp_stream == conn.tcp_stream && a.mptcp_stream < 0) a.mptcp_stream = ws;
+        conn.mptcp_index = static_cast<int>(found->second);
+        conn.subflow_index = static_cast<int>(m.subflows.size());
+        m.subflows.push_back(std::move(sf));
+    }
+
+    // Connections made by attach_by_wireshark_stream were appended: put every connection back in
+    // mptcp.stream order (Wireshark-less last) and renumber the TCP connections' links.
+    void order_partial_connections() {
+        if (partial_.empty()) return;
+        std::stable_sort(model_.mptcp.begin(), model_.mptcp.end(), [](const auto& a, const auto& b) {
+            return (a.mptcp_stream < 0 ? INT64_MAX : a.mptcp_stream) < (b.mptcp_stream < 0 ? INT64_MAX : b.mptcp_stream);
+        });
+        for (std::size_t i = 0; i < model_.mptcp.size(); ++i) {
+            for (const auto& sf : model_.mptcp[i].subflows) {
+                model_.tcp[static_cast<std::size_t>(tcp_index_[sf.tcp_stream])].mptcp_index = static_cast<int>(i);
+            }
+        }
     }
 
     void finish_mptcp(MptcpConnection& m) {
@@ -549,6 +624,7 @@ private:
     std::vector<int> tcp_index_;
     std::vector<std::pair<std::size_t, MptcpConnection>> pending_initial_;
     std::unordered_map<std::uint32_t, std::pair<int, bool>> tokens_;  // token -> (mptcp index, is server's)
+    std::map<std::int64_t, std::size_t> partial_;  // mptcp.stream -> index of the connection made for it
 
 public:
     std::vector<int> take_index() { return std::move(tcp_index_); }

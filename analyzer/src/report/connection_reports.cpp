@@ -194,7 +194,7 @@ const std::vector<Field<SubflowRow>>& subflow_fields() {
          [](const SubflowRow& r) { return Value(r.tcp().client.to_string()); }},
         {{.name = "server", .title = "Server", .meaning = "the subflow's TCP server"},
          [](const SubflowRow& r) { return Value(r.tcp().server.to_string()); }},
-        {{.name = "role", .title = "Role", .meaning = "initial (MP_CAPABLE) or join (MP_JOIN)"},
+        {{.name = "role", .title = "Role", .meaning = "initial (MP_CAPABLE), join (MP_JOIN), or unknown (neither captured)"},
          [](const SubflowRow& r) { return Value(to_string(r.subflow().role)); }},
         {{.name = "attachment", .title = "Attachment",
           .meaning = "how it was tied to its connection: mp_capable, token, or wireshark_stream"},

@@ -41,6 +41,11 @@ public:
     // Throw Error(Usage) naming the valid stream numbers when `stream` is not one.
     const TcpConnection& tcp(std::int64_t stream) const;
     const MptcpConnection& mptcp(std::int64_t stream) const;
+    // The stream numbers those errors list, as text: ascending, runs of three or more
+    // consecutive numbers written as ranges ("0-15, 17, 19"); "none (...)" when there is none.
+    // Also what a command missing its stream argument shows.
+    std::string valid_tcp_streams() const;
+    std::string valid_mptcp_streams() const;
 
     const MptcpAnalysis& analysis(const MptcpConnection& connection) const;
     const TcpSummary& tcp_summary(const TcpConnection& connection) const;

@@ -74,7 +74,9 @@ struct TcpConnection {
     std::int64_t last_ns() const;
 };
 
-enum class SubflowRole : std::uint8_t { Initial, Join };
+// Unknown: neither MP_CAPABLE nor MP_JOIN was captured on it (a subflow of a connection known
+// only by Wireshark's mptcp.stream).
+enum class SubflowRole : std::uint8_t { Initial, Join, Unknown };
 const char* to_string(SubflowRole r);
 
 // How a subflow was attached to its MPTCP connection.
