@@ -742,6 +742,7 @@ TEST_CASE("connections: repeated events are counted, relative DSNs count from th
     CHECK(fins[0]->raw_dsn == std::optional<std::uint64_t>((cd.idsn + 101) & 0xffffffffULL));
     REQUIRE(prios.size() == 3);
     for (const auto* p : prios) CHECK(p->count == 1);
+}
 
 namespace {
 
