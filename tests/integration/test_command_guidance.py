@@ -124,7 +124,7 @@ def stream_commands():
 def missing_stream(captures):
     commands = stream_commands()
     names = {" ".join(w) for w, _ in commands}
-    checker.check({"list-subflows", "tcp-summary", "mptcp-summary", "plot dsn", "plot tcp-attr"} <= names,
+    checker.check({"tcp-summary", "mptcp-summary", "plot dsn", "plot tcp-attr"} <= names,
                   f"test premise: the commands needing a stream are found from --help: {sorted(names)}")
     for capture in captures:
         valid = {field: wireshark_streams(capture, field) for field in ("tcp.stream", "mptcp.stream")}
@@ -148,9 +148,9 @@ def missing_stream(captures):
 
     # The same in a batch, where `load` gives the capture (the message names it).
     capture = captures[0]
-    script = write_script("missing.batch", f'load "{capture}"\nversion\nlist-subflows\nversion\n')
+    script = write_script("missing.batch", f'load "{capture}"\nversion\nmptcp-summary\nversion\n')
     proc = program("--batch", script)
-    expected = f"{script}:3: {capture}: list-subflows needs an mptcp.stream number; valid: " \
+    expected = f"{script}:3: {capture}: mptcp-summary needs an mptcp.stream number; valid: " \
                f"{compact(wireshark_streams(capture, 'mptcp.stream'))}"
     checker.check(proc.returncode == 2 and expected in proc.stderr and proc.stdout.count("mptcpanalyzer") == 1,
                   f"batch: the loaded capture's numbers, line 3, the batch stops: {proc.returncode} {proc.stderr!r}")

@@ -47,7 +47,9 @@ WORK = tempfile.mkdtemp(prefix="mptcp-test-model-")
 ENV = dict(os.environ)
 ENV["XDG_CACHE_HOME"] = os.path.join(WORK, "cache")  # one cache for the whole test
 HANDSHAKE_FALLBACKS = ("no_mp_capable_reply", "no_mp_capable_ack")
-DATA_FALLBACKS = ("no_dss", "infinite_mapping")
+DATA_FALLBACKS = ("no_dss", "infinite_mapping", "mp_fail_no_dss")
+# The generator's fallback reason -> the only kind of ours that describes it.
+FALLBACK_OF_REASON = {"mp_fail_infinite_mapping": "infinite_mapping", "mp_fail_dss_stopped": "mp_fail_no_dss"}
 SIDES = ("client", "server")
 OTHER = {"client": "server", "server": "client"}
 # direction of the data -> (sending side, receiving side, manifest key)
@@ -382,6 +384,9 @@ def check_connection(scn, side, capture, c, m, label):
         checker.check(m["fallback"] in DATA_FALLBACKS,
                       f"{name}: fallback {m['fallback']}, the kernel fell back after the handshake "
                       f"({c['fallback_reason']} at {c['fallback_at']}): expected one of {DATA_FALLBACKS}")
+        if c["fallback_reason"] in FALLBACK_OF_REASON:
+            checker.check(m["fallback"] == FALLBACK_OF_REASON[c["fallback_reason"]],
+                          f"{name}: fallback {m['fallback']}, the kernel's is {c['fallback_reason']}")
     checker.check(m["checksums"] == bool(int(scn["sysctls"].get("net.mptcp.checksum_enabled", "0"))),
                   f"{name}: checksums {m['checksums']}, sysctls {scn['sysctls']}")
     # backup flags and MP_PRIO

@@ -181,8 +181,8 @@ def first_session(capture, plain_name):
         numbers = sorted(int(n) for n in stream_numbers(capture, "mptcp.stream"))
         listed = ", ".join(str(n) for n in numbers) if len(numbers) < 3 or numbers[-1] - numbers[0] != len(numbers) - 1 \
             else f"{numbers[0]}-{numbers[-1]}"
-        lines = shell.run(f"list-subflows -r {capture}", lambda out: any(
-            l.endswith(f"{capture}: list-subflows needs an mptcp.stream number; valid: {listed}") for l in out),
+        lines = shell.run(f"mptcp-summary -r {capture}", lambda out: any(
+            l.endswith(f"{capture}: mptcp-summary needs an mptcp.stream number; valid: {listed}") for l in out),
             "a command missing its stream lists the capture's mptcp.stream numbers")
         checker.check(lines is not None, "missing stream number in the shell")
         lines = shell.run("cache", lambda out: any(l.endswith("cache needs a cache subcommand, one of:") for l in out)
