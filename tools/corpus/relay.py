@@ -85,9 +85,10 @@ def fix_tcp_csum(buf, p):
     struct.pack_into("!H", buf, p["l4"] + 16, c)
 
 
-def strip_mptcp(buf, p):
-    """Overwrite every MPTCP option (kind 30) with NOPs; return number stripped."""
-    i, end, n = p["l4"] + 20, p["l4"] + p["doff"], 0
+def tcp_options(buf, p):
+    """(kind, offset, length) of every TCP option of the segment but NOP, up to EOL or the first
+    malformed length."""
+    i, end = p["l4"] + 20, p["l4"] + p["doff"]
     while i < end:
         kind = buf[i]
         if kind == 0:
@@ -100,33 +101,24 @@ def strip_mptcp(buf, p):
         ln = buf[i + 1]
         if ln < 2:
             break
+        yield kind, i, ln
+        i += ln
+
+
+def strip_mptcp(buf, p):
+    """Overwrite every MPTCP option (kind 30) with NOPs; return number stripped."""
+    n = 0
+    for kind, i, ln in list(tcp_options(buf, p)):
         if kind == 30:
-            for k in range(i, min(i + ln, end)):
+            for k in range(i, min(i + ln, p["l4"] + p["doff"])):
                 buf[k] = 1
             n += 1
-        i += ln
     return n
 
 
 def mptcp_options(buf, p):
     """(subtype, offset) of every MPTCP option (kind 30) of the segment."""
-    i, end, out = p["l4"] + 20, p["l4"] + p["doff"], []
-    while i < end:
-        kind = buf[i]
-        if kind == 0:
-            break
-        if kind == 1:
-            i += 1
-            continue
-        if i + 1 >= end:
-            break
-        ln = buf[i + 1]
-        if ln < 2:
-            break
-        if kind == 30 and ln >= 3:
-            out.append((buf[i + 2] >> 4, i, ln))
-        i += ln
-    return out
+    return [(buf[i + 2] >> 4, i, ln) for kind, i, ln in tcp_options(buf, p) if kind == 30 and ln >= 3]
 
 
 def dss_infinite_mapping(buf, off, ln):
