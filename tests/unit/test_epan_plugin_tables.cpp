@@ -58,7 +58,7 @@ TEST_CASE("epan plugin tables: byte counters past 4 GiB are exact", "[epan_plugi
     const MptcpConnection& m = model.mptcp[0];
     const ConnectionData data = map_connection_data(cap.table, model, m);
     const ReinjectionReport reinjections = find_reinjections(cap.table, model, m, data);
-    const MptcpSummary summary = summarize_mptcp(cap.table, model, m, data, reinjections);
+    const MptcpSummary summary = summarize_mptcp(model, m, data, reinjections);
     const auto& up = summary.directions[static_cast<int>(DataDirection::ToServer)];
     CHECK(up.wire_bytes == total);
 

@@ -601,7 +601,7 @@ TEST_CASE("reinjections: MPTCP summaries take their per-subflow numbers from the
     c.data(1, 1, 1000);  // reinjection of the first segment
     c.data(0, 1, 500, false);
     const auto r = c.analyse();
-    const MptcpSummary s = summarize_mptcp(c.cap.table, r.model, r.model.mptcp[0], r.data, r.report);
+    const MptcpSummary s = summarize_mptcp(r.model, r.model.mptcp[0], r.data, r.report);
     const auto& to_server = s.directions[0];
     CHECK(to_server.application_bytes == 3000);
     CHECK(to_server.wire_bytes == 4000);
@@ -654,7 +654,7 @@ TEST_CASE("reinjections: MPTCP summaries give each kind per subflow, TCP-retrans
     c.data(1, 1, 400);              // reinjection
     c.data(1, 1001, 1000);          // new
     const auto r = c.analyse();
-    const MptcpSummary s = summarize_mptcp(c.cap.table, r.model, r.model.mptcp[0], r.data, r.report);
+    const MptcpSummary s = summarize_mptcp(r.model, r.model.mptcp[0], r.data, r.report);
     const auto& up = s.directions[0];
     REQUIRE(up.subflows.size() == 2);
     const auto& a = up.subflows[0];

@@ -92,8 +92,10 @@ ReinjectionReport find_reinjections(const PacketTable& table, const ConnectionMo
         if (it == subflow_of_stream.end() || !conn) continue;
         const Subflow& sf = connection.subflows[it->second];
         const std::uint32_t len = c.payload_length[row];
-        report.per_subflow[static_cast<std::size_t>(sf.data_direction(conn->direction_of(table, row)))][it->second]
-            .unmapped_bytes += bytes_outside(0, len, covered_of(row));
+        SubflowDataStats& st =
+            report.per_subflow[static_cast<std::size_t>(sf.data_direction(conn->direction_of(table, row)))][it->second];
+        st.unmapped_bytes += bytes_outside(0, len, covered_of(row));
+        ++st.unmapped_segments;
     }
 
     // Kinds 3-5, per mapped segment in capture order, over the DSN intervals and their carriers.

@@ -74,7 +74,7 @@ const MptcpAnalysis& AnalysisSession::analysis(const MptcpConnection& connection
         auto a = std::make_unique<MptcpAnalysis>();
         a->data = map_connection_data(table_, model(), connection);
         a->reinjections = find_reinjections(table_, model(), connection, a->data);
-        a->summary = summarize_mptcp(table_, model(), connection, a->data, a->reinjections);
+        a->summary = summarize_mptcp(model(), connection, a->data, a->reinjections);
         a->checksum_failures = static_cast<std::size_t>(
             std::count_if(a->data.checksums.begin(), a->data.checksums.end(), [](const ChecksumCheck& c) { return !c.valid; }));
         slot = std::move(a);

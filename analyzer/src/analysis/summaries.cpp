@@ -1,7 +1,6 @@
 #include "mptcpanalyzer/analysis/summaries.hpp"
 
 #include <algorithm>
-#include <unordered_map>
 
 namespace mptcpanalyzer {
 
@@ -30,9 +29,8 @@ TcpSummary summarize_tcp(const TcpConnection& conn) {
     return s;
 }
 
-MptcpSummary summarize_mptcp(const PacketTable& table, const ConnectionModel& model, const MptcpConnection& m,
+MptcpSummary summarize_mptcp(const ConnectionModel& model, const MptcpConnection& m,
                              const ConnectionData& data, const ReinjectionReport& reinjections) {
-    const auto& c = table.columns();
     MptcpSummary s;
     s.connection = &m;
     for (std::size_t d = 0; d < 2; ++d) {
@@ -72,6 +70,7 @@ MptcpSummary summarize_mptcp(const PacketTable& table, const ConnectionModel& mo
             ds.mptcp_retransmitted_bytes += sc.mptcp_retransmitted_bytes;
             ds.tcp_retransmitted_bytes += sc.tcp_retransmitted_bytes;
             ds.unmapped_bytes += sc.unmapped_bytes;
+            ds.unmapped_segments += rs.unmapped_segments;
         }
         for (auto& sc : ds.subflows) {
             sc.share_of_wire = ds.wire_bytes ? static_cast<double>(sc.wire_bytes) / static_cast<double>(ds.wire_bytes) : 0;
@@ -82,16 +81,6 @@ MptcpSummary summarize_mptcp(const PacketTable& table, const ConnectionModel& mo
         ds.duration_ns = any ? ds.last_ns - ds.first_ns : 0;
         ds.wire_rate = Rate::of(ds.wire_bytes, ds.duration_ns);
         ds.application_rate = Rate::of(ds.application_bytes, ds.duration_ns);
-    }
-    // Unmapped rows can be many (a DSS-less capture): index the subflows by tcp.stream once.
-    std::unordered_map<std::int64_t, const Subflow*> subflow_of_stream;
-    for (const auto& sf : m.subflows) subflow_of_stream.emplace(sf.tcp_stream, &sf);
-    for (const auto row : data.unmapped) {
-        const auto it = subflow_of_stream.find(c.tcp_stream[row]);
-        if (it == subflow_of_stream.end()) continue;
-        const TcpConnection* conn = model.find_tcp(it->second->tcp_stream);
-        if (!conn) continue;
-        ++s.directions[static_cast<std::size_t>(it->second->data_direction(conn->direction_of(table, row)))].unmapped_segments;
     }
     return s;
 }

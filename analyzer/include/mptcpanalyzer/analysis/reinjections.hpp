@@ -70,6 +70,7 @@ struct SubflowDataStats {
     std::uint64_t mptcp_retransmitted_bytes = 0;
     std::uint64_t tcp_retransmitted_bytes = 0;    // equals the TCP connection's retransmitted_bytes
     std::uint64_t unmapped_bytes = 0;             // not TCP-retransmitted, without a DSS mapping
+    std::uint64_t unmapped_segments = 0;          // payload segments without a DSS mapping
     std::uint32_t reinjections = 0;               // segments with reinjected bytes
     std::uint32_t mptcp_retransmissions = 0;      // segments with MPTCP-retransmitted bytes
 };

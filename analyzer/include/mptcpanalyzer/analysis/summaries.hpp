@@ -77,7 +77,7 @@ struct MptcpSummary {
     std::array<MptcpDirectionSummary, 2> directions;
 };
 
-MptcpSummary summarize_mptcp(const PacketTable& table, const ConnectionModel& model, const MptcpConnection& connection,
+MptcpSummary summarize_mptcp(const ConnectionModel& model, const MptcpConnection& connection,
                              const ConnectionData& data, const ReinjectionReport& reinjections);
 
 }  // namespace mptcpanalyzer
