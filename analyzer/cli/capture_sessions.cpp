@@ -7,6 +7,8 @@
 #include <list>
 #include <utility>
 
+#include "mptcpanalyzer/util/error.hpp"
+
 namespace mptcpanalyzer::cli {
 namespace {
 
@@ -57,6 +59,23 @@ std::shared_ptr<const AnalysisSession> open_session(const GlobalOptions& global,
         if (sessions.size() > kKeptSessions) sessions.pop_back();
     }
     return session;
+}
+
+std::shared_ptr<const CapturePair> open_capture_pair(const GlobalOptions& global, const std::string& first,
+                                                     const std::string& peer) {
+    const std::string first_key = session_key(global, first);
+    if (!first_key.empty() && first_key == session_key(global, peer)) {
+        throw Error(ExitCode::Usage, "--peer " + peer + " is the same capture as -r " + first +
+                                         ": a two-capture command needs the capture of the other end");
+    }
+    auto first_session = open_session(global, first);
+    auto peer_session = open_session(global, peer);
+    // One pair is kept: the shell's loaded pair. Its sessions are the kept ones, so a pair is
+    // reused exactly when both sessions are.
+    static std::shared_ptr<const CapturePair> kept;
+    if (kept && &kept->first() == first_session.get() && &kept->peer() == peer_session.get()) return kept;
+    kept = std::make_shared<const CapturePair>(std::move(first_session), first, std::move(peer_session), peer);
+    return kept;
 }
 
 }  // namespace mptcpanalyzer::cli

@@ -51,6 +51,11 @@ void add_capture_option(CLI::App& command, std::string& capture_path) {
         ->required();
 }
 
+void add_peer_option(CLI::App& command, std::string& peer_path) {
+    command.add_option("--peer", peer_path, "Capture of the same traffic at the other end (or elsewhere on its path)")
+        ->required();
+}
+
 ReadResult load_capture(const GlobalOptions& o, const std::string& capture_path) {
     LoadOptions lo;
     lo.use_cache = !o.no_cache;

@@ -33,6 +33,10 @@ void add_global_options(CLI::App& app, GlobalOptions& options);
 // Adds `-r/--read FILE` (required) to a command.
 void add_capture_option(CLI::App& command, std::string& capture_path);
 
+// Adds `--peer FILE` (required): the other end's capture of a two-capture command. In the shell,
+// `load A --peer B` makes B its default (shell/session.cpp).
+void add_peer_option(CLI::App& command, std::string& peer_path);
+
 // Loads the capture through the cache, with a progress line on a terminal.
 ReadResult load_capture(const GlobalOptions& options, const std::string& capture_path);
 

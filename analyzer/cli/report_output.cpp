@@ -33,10 +33,14 @@ void add_report_options(CLI::App& command, ReportOptions& o) {
 }
 
 void write_report(const ReportOptions& o, const std::string& input, const report::Document& document) {
+    write_report(o, std::vector<std::string>{input}, document);
+}
+
+void write_report(const ReportOptions& o, const std::vector<std::string>& inputs, const report::Document& document) {
     // An explicit --text/--json/--csv wins over the configured default.
     const std::string format = o.text ? "text" : o.json ? "json" : o.csv ? "csv" : report_defaults().format;
     if (format == "csv") validate_csv_delimiter(o.delimiter);
-    OutputTarget out(o.output, {input});
+    OutputTarget out(o.output, inputs);
     const std::string body = format == "json"  ? report::to_json(document).dump(2) + "\n"
                              : format == "csv" ? report::csv_text(report::to_csv(document), o.delimiter)
                                                : report::to_text(document);
@@ -68,6 +72,33 @@ CLI::App* add_report_command(CLI::App& app, const GlobalOptions& global, ReportC
     cmd->callback([o, &global, build = std::move(command.build)] {
         const auto session = open_session(global, o->capture);
         write_report(o->report, o->capture, build(*session, o->stream));
+    });
+    return cmd;
+}
+
+CLI::App* add_two_capture_command(CLI::App& app, const GlobalOptions& global, TwoCaptureCommand command) {
+    struct Options {
+        std::string capture;
+        std::string peer;
+        std::int64_t stream = -1;
+        TwoCaptureOptions two;
+        ReportOptions report;
+    };
+    auto o = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand(command.name, command.description);
+    add_capture_option(*cmd, o->capture);
+    add_peer_option(*cmd, o->peer);
+    const char* stream_help = command.stream == StreamArgument::Tcp ? "tcp.stream number (of the -r capture)"
+                                                                    : "mptcp.stream number (of the -r capture)";
+    cmd->add_option("stream", o->stream, stream_help)->required();
+    if (command.clock_offset) {
+        cmd->add_option("--clock-offset", o->two.clock_offset_ns,
+                        "The peer capture's clock minus the first one's, in ns (default: estimated)");
+    }
+    add_report_options(*cmd, o->report);
+    cmd->callback([o, &global, build = std::move(command.build)] {
+        const auto pair = open_capture_pair(global, o->capture, o->peer);
+        write_report(o->report, {o->capture, o->peer}, build(*pair, o->stream, o->two));
     });
     return cmd;
 }

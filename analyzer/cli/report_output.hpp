@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common_options.hpp"
+#include "mptcpanalyzer/analysis/capture_pair.hpp"
 #include "mptcpanalyzer/analysis/session.hpp"
 #include "mptcpanalyzer/report/report.hpp"
 
@@ -37,6 +38,8 @@ void add_report_options(CLI::App& command, ReportOptions& options);
 // Renders `document` in the asked format (only that one), atomically to a file or to stdout.
 // `input` is the capture the report comes from: the output must not overwrite it.
 void write_report(const ReportOptions& options, const std::string& input, const report::Document& document);
+// The same for a report made from several captures: the output may overwrite none of them.
+void write_report(const ReportOptions& options, const std::vector<std::string>& inputs, const report::Document& document);
 
 // A report command: `NAME -r FILE [STREAM] [--text|--json|--csv] [-o OUT] [-d DELIM]`, whose
 // document `build` makes from the capture's analysis session (capture_sessions.hpp).
@@ -49,5 +52,22 @@ struct ReportCommand {
     std::function<report::Document(const AnalysisSession& session, std::optional<std::int64_t> stream)> build;
 };
 CLI::App* add_report_command(CLI::App& app, const GlobalOptions& global, ReportCommand command);
+
+// A two-capture report command: `NAME -r FILE --peer FILE STREAM [--clock-offset NS]
+// [--text|--json|--csv] [-o OUT] [-d DELIM]`; STREAM is a connection of the first capture
+// (StreamArgument::Tcp or Mptcp). `clock_offset` adds --clock-offset.
+struct TwoCaptureOptions {
+    // --clock-offset NS: the peer capture's clock minus the first one's, imposed instead of
+    // estimated (analysis/clock_offset.hpp).
+    std::optional<std::int64_t> clock_offset_ns;
+};
+struct TwoCaptureCommand {
+    const char* name;
+    const char* description;
+    StreamArgument stream;
+    bool clock_offset;
+    std::function<report::Document(const CapturePair& pair, std::int64_t stream, const TwoCaptureOptions& options)> build;
+};
+CLI::App* add_two_capture_command(CLI::App& app, const GlobalOptions& global, TwoCaptureCommand command);
 
 }  // namespace mptcpanalyzer::cli

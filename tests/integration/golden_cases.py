@@ -20,11 +20,24 @@ COMMANDS = [
 ]
 
 
+# Two-capture commands: on each scenario's client capture with its server capture as --peer.
+PAIRS = ["basic", "reinject", "port_reuse"]
+
+# (name, arguments after -r CLIENT --peer SERVER)
+PAIR_COMMANDS = [
+]
+
+
 def cases(data_dir):
     for capture in CAPTURES:
         path = os.path.join(data_dir, capture + ".pcapng")
         for name, args in COMMANDS:
             yield f"{capture}.{name}", [args[0], "-r", path, *args[1:]]
+    for scenario in PAIRS:
+        client = os.path.join(data_dir, scenario + ".client.pcapng")
+        server = os.path.join(data_dir, scenario + ".server.pcapng")
+        for name, args in PAIR_COMMANDS:
+            yield f"{scenario}.pair.{name}", [args[0], "-r", client, "--peer", server, *args[1:]]
 
 
 # Generated documentation: (file under the source tree, marker name, program arguments). The

@@ -13,6 +13,9 @@ PACKAGES=(
   tshark gnuplot-qt python3 util-linux gzip
   # benchmarks (tools/bench): GNU time for peak memory
   time
+  # two-capture tests: tcprewrite rewrites addresses and ports of a capture (a NAT between the
+  # capture points)
+  tcpreplay
   # GUI tests (a skipped test proves nothing, so CI installs these too): Wireshark with the
   # plugin and `plot --display` under a private Xvfb display, windows found by xdotool,
   # screenshots by ImageMagick. gnuplot-qt replaces gnuplot-nox (same cairo/gd terminals plus
