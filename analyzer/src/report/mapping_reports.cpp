@@ -24,6 +24,23 @@ struct PacketCountRow {
     DataDirection direction = DataDirection::ToServer;
     const DirectionMatch* match = nullptr;  // nullptr: no twin, every packet unmatched
     std::uint64_t packets = 0;              // of the first capture in that direction
+    const TcpConnection* tcp = nullptr;     // in the first capture
+    TcpDirection tcp_direction = TcpDirection::ClientToServer;
+    const PacketTable* first_table = nullptr;
+    const PacketTable* peer_table = nullptr;
+    Value frames(const std::vector<std::uint32_t>& rows, const PacketTable& table) const {
+        std::vector<Value> out;
+        for (const auto row : rows) out.emplace_back(table.columns().frame_number[row]);
+        return Value(std::move(out));
+    }
+    Value unmatched_frames() const {
+        if (match) return frames(match->unmatched, *first_table);
+        std::vector<std::uint32_t> rows;
+        for (const auto row : tcp->rows) {
+            if (tcp->direction_of(*first_table, row) == tcp_direction) rows.push_back(row);
+        }
+        return frames(rows, *first_table);
+    }
     std::uint64_t matched() const {
         if (!match) return 0;
         // A super-segment of the first capture appears once per piece.
@@ -57,6 +74,12 @@ const RecordSpec<PacketCountRow>& packet_count_spec() {
             {{.name = "peer_unmatched", .title = "Peer unmatched", .type = Type::Count, .unit = Unit::Packets,
               .meaning = "packets of the peer capture without a twin in the first"},
              [](const R& r) { return Value(r.match ? std::uint64_t{r.match->peer_unmatched.size()} : std::uint64_t{0}); }},
+            {{.name = "unmatched_frames", .title = "Unmatched frames", .type = Type::List, .unit = Unit::Frame,
+              .meaning = "the first capture's frames counted in unmatched", .element = Type::Count},
+             [](const R& r) { return r.unmatched_frames(); }},
+            {{.name = "peer_unmatched_frames", .title = "Peer unmatched frames", .type = Type::List, .unit = Unit::Frame,
+              .meaning = "the peer capture's frames counted in peer_unmatched", .element = Type::Count},
+             [](const R& r) { return r.match ? r.frames(r.match->peer_unmatched, *r.peer_table) : Value(std::vector<Value>{}); }},
             {{.name = "super_segments", .title = "Super-segments", .type = Type::Count, .unit = Unit::Packets,
               .meaning = "GSO/TSO/GRO super-segments (either capture) matched to several wire-sized pieces"},
              [](const R& r) { return Value(r.match ? r.match->super_segments : std::uint64_t{0}); }},
@@ -65,9 +88,14 @@ const RecordSpec<PacketCountRow>& packet_count_spec() {
 }
 
 // The two directions of one first-capture TCP connection against its twin (or none).
-void add_packet_counts(std::vector<PacketCountRow>& rows, const SubflowMatch& m, const Subflow* subflow) {
+void add_packet_counts(std::vector<PacketCountRow>& rows, const CapturePair& pair, const SubflowMatch& m,
+                       const Subflow* subflow) {
     for (const auto d : {TcpDirection::ClientToServer, TcpDirection::ServerToClient}) {
         PacketCountRow r;
+        r.tcp = m.tcp;
+        r.tcp_direction = d;
+        r.first_table = &pair.first().table();
+        r.peer_table = &pair.peer().table();
         r.tcp_stream = m.tcp->tcp_stream;
         if (m.peer_tcp) {
             r.peer_tcp_stream = m.peer_tcp->tcp_stream;
@@ -96,13 +124,27 @@ Column first_side_column() {
                        "with the best candidate (offset-free); unknown when too little matched"};
 }
 
+// " (frames 3, 5, 8 and 12 more)": the first few frames of a list, for people.
+std::string some_frames(const Value& frames) {
+    constexpr std::size_t kShown = 10;
+    const auto& list = std::get<std::vector<Value>>(frames.data);
+    if (list.empty()) return "";
+    std::string out = list.size() == 1 ? " (frame " : " (frames ";
+    for (std::size_t i = 0; i < list.size() && i < kShown; ++i) {
+        out += fmt::format("{}{}", i ? ", " : "", std::get<std::uint64_t>(list[i].data));
+    }
+    if (list.size() > kShown) out += fmt::format(" and {} more", list.size() - kShown);
+    return out + ")";
+}
+
 std::string packets_text(const Table& t) {
     std::string out;
     for (std::size_t i = 0; i < t.size(); ++i) {
         const RowRef r = t.row(i);
-        out += fmt::format("  tcp.stream {} {}: {} matched, {} unmatched here, {} unmatched in the peer capture{}\n",
+        out += fmt::format("  tcp.stream {} {}: {} matched, {} unmatched here{}, {} unmatched in the peer capture{}{}\n",
                            plain(r, "tcp_stream"), plain(r, "direction"), plain(r, "matched"), plain(r, "unmatched"),
-                           plain(r, "peer_unmatched"),
+                           some_frames(r["unmatched_frames"]), plain(r, "peer_unmatched"),
+                           some_frames(r["peer_unmatched_frames"]),
                            std::get<std::uint64_t>(r["super_segments"].data)
                                ? fmt::format(", {} super-segments", plain(r, "super_segments"))
                                : "");
@@ -294,7 +336,7 @@ Document map_tcp(const CapturePair& pair, const TcpConnection& connection) {
     std::vector<TcpMatchRow> matches;
     for (const auto& c : pairing.candidates) matches.push_back({&c});
     std::vector<PacketCountRow> packets;
-    add_packet_counts(packets, pairing.match, nullptr);
+    add_packet_counts(packets, pair, pairing.match, nullptr);
     return {{&map_tcp_schema(),
              {Value(connection.tcp_stream), Value(to_string(pairing.first_side)), Value(tcp_match_spec().table(matches)),
               Value(packet_count_spec().table(packets))}},
@@ -312,7 +354,7 @@ Document map_mptcp(const CapturePair& pair, const MptcpConnection& connection) {
     }
     std::vector<PacketCountRow> packets;
     for (const auto& m : pairing.subflows) {
-        if (m.tcp) add_packet_counts(packets, m, &connection.subflows[m.subflow]);
+        if (m.tcp) add_packet_counts(packets, pair, m, &connection.subflows[m.subflow]);
     }
     return {{&map_mptcp_schema(),
              {stream_value(connection.mptcp_stream), Value(to_string(pairing.first_side)),
