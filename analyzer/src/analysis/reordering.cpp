@@ -1,0 +1,194 @@
+#include "mptcpanalyzer/analysis/reordering.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <map>
+
+namespace mptcpanalyzer {
+
+const char* to_string(Vantage v) {
+    switch (v) {
+        case Vantage::Receiver: return "receiver";
+        case Vantage::Sender: return "sender";
+        case Vantage::Unknown: break;
+    }
+    return "unknown";
+}
+
+namespace {
+
+// +1: the capture is near the subflow's TCP client, -1: near its TCP server, 0: cannot tell
+// (no complete handshake, or equal gaps).
+int handshake_vote(const PacketTable& table, const TcpConnection& tcp) {
+    const auto& c = table.columns();
+    std::optional<std::int64_t> syn, synack, ack;
+    for (const std::uint32_t row : tcp.rows) {
+        const std::uint16_t flags = c.flags[row];
+        const bool from_client = tcp.direction_of(table, row) == TcpDirection::ClientToServer;
+        const bool is_syn = (flags & tcp_flag::kSyn) != 0, is_ack = (flags & tcp_flag::kAck) != 0;
+        if (!syn) {
+            if (from_client && is_syn && !is_ack) syn = c.time_ns[row];
+        } else if (!synack) {
+            if (!from_client && is_syn && is_ack) synack = c.time_ns[row];
+        } else if (from_client && is_ack && !is_syn) {
+            ack = c.time_ns[row];
+            break;
+        }
+    }
+    if (!ack) return 0;
+    const std::int64_t round_trip_side = *synack - *syn, turnaround_side = *ack - *synack;
+    return round_trip_side > turnaround_side ? 1 : round_trip_side < turnaround_side ? -1 : 0;
+}
+
+}  // namespace
+
+Vantage capture_vantage(const PacketTable& table, const ConnectionModel& model, const MptcpConnection& connection,
+                        DataDirection direction) {
+    int near_mptcp_client = 0;  // votes: > 0 near the MPTCP client, < 0 near the server
+    for (const Subflow& s : connection.subflows) {
+        const TcpConnection* tcp = model.find_tcp(s.tcp_stream);
+        if (!tcp) continue;
+        const int vote = handshake_vote(table, *tcp);
+        // The subflow's TCP client is the MPTCP client when the subflow opens towards the server.
+        near_mptcp_client += s.towards_server ? vote : -vote;
+    }
+    if (near_mptcp_client == 0) return Vantage::Unknown;
+    // Data towards the client arrives at the client's end.
+    const bool at_client = near_mptcp_client > 0;
+    return at_client == (direction == DataDirection::ToClient) ? Vantage::Receiver : Vantage::Sender;
+}
+
+namespace {
+
+// A held piece of a segment's new bytes: [start, end) in relative DSNs.
+struct Held {
+    std::uint64_t end = 0;
+    std::size_t segment = 0;  // index in DirectionReordering::segments
+};
+
+void analyse_direction(const PacketTable& table, const ConnectionData& data, DirectionReordering& out) {
+    const auto& c = table.columns();
+    const DataDirection d = out.direction;
+    std::map<std::uint64_t, Held> held;  // disjoint, all above `next`
+    std::uint64_t next = out.first_dsn;   // the in-order point
+    std::uint64_t held_bytes = 0;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> pieces;
+    for (const DataSegment& seg : data.segments) {
+        if (seg.direction != d || seg.length == 0) continue;
+        const std::int64_t t = c.time_ns[seg.row];
+        const std::uint64_t start = data.relative(d, seg.dsn), end = start + seg.length;
+        const std::uint64_t low = std::max(start, next);
+        // The new bytes: [low, end) minus what is held.
+        pieces.clear();
+        if (low < end) {
+            auto it = held.upper_bound(low);
+            if (it != held.begin() && std::prev(it)->second.end > low) it = std::prev(it);
+            std::uint64_t cursor = low;
+            for (; it != held.end() && it->first < end; ++it) {
+                if (it->first > cursor) pieces.emplace_back(cursor, it->first);
+                cursor = std::max(cursor, it->second.end);
+            }
+            if (cursor < end) pieces.emplace_back(cursor, end);
+        }
+        std::uint64_t new_bytes = 0;
+        for (const auto& [a, b] : pieces) new_bytes += b - a;
+        out.duplicate_bytes += seg.length - new_bytes;
+        if (new_bytes > 0) {
+            const std::size_t index = out.segments.size();
+            HolSegment h;
+            h.row = seg.row;
+            h.subflow = seg.subflow;
+            h.dsn = start;
+            h.length = seg.length;
+            h.new_bytes = static_cast<std::uint32_t>(new_bytes);
+            h.arrival_ns = t;
+            out.segments.push_back(h);
+            if (low == next) {
+                // In order on arrival: it fills the gap at the in-order point, and everything
+                // held contiguously above it becomes in order now, released by this subflow.
+                out.segments[index].in_order_ns = t;
+                out.segments[index].released_by = seg.subflow;
+                next = end;
+                while (!held.empty() && held.begin()->first <= next) {
+                    const auto first = held.begin();
+                    HolSegment& released = out.segments[first->second.segment];
+                    if (!released.in_order_ns) {
+                        released.in_order_ns = t;
+                        released.released_by = seg.subflow;
+                    }
+                    held_bytes -= first->second.end - first->first;
+                    next = std::max(next, first->second.end);
+                    held.erase(first);
+                }
+            } else {
+                for (const auto& [a, b] : pieces) held.emplace(a, Held{b, index});
+                held_bytes += new_bytes;
+            }
+        }
+        out.timeline.push_back({t, seg.row, next, held_bytes});
+        if (held_bytes > out.max_out_of_order_bytes) {
+            out.max_out_of_order_bytes = held_bytes;
+            out.max_out_of_order_ns = t;
+        }
+    }
+    out.never_in_order_bytes = held_bytes;
+}
+
+}  // namespace
+
+ReorderingAnalysis analyse_reordering(const PacketTable& table, const ConnectionModel& model,
+                                      const MptcpConnection& connection, const ConnectionData& data) {
+    ReorderingAnalysis result;
+    for (const DataDirection d : {DataDirection::ToServer, DataDirection::ToClient}) {
+        DirectionReordering& out = result.directions[static_cast<std::size_t>(d)];
+        out.direction = d;
+        out.vantage = capture_vantage(table, model, connection, d);
+        analyse_direction(table, data, out);
+    }
+    return result;
+}
+
+DurationStats duration_stats(std::vector<std::int64_t> values) {
+    DurationStats s;
+    s.count = values.size();
+    if (values.empty()) return s;
+    std::sort(values.begin(), values.end());
+    // Nearest rank: the ceil(p/100 * n)-th smallest value (1-based), in integers.
+    const auto rank = [&values](std::size_t percent) {
+        const std::size_t n = values.size();
+        const std::size_t r = (percent * n + 99) / 100;
+        return values[std::max<std::size_t>(r, 1) - 1];
+    };
+    s.p50 = rank(50);
+    s.p90 = rank(90);
+    s.p99 = rank(99);
+    s.max = values.back();
+    return s;
+}
+
+DirectionHolSummary summarize_hol(const DirectionReordering& direction, std::size_t subflow_count) {
+    DirectionHolSummary out;
+    std::vector<std::int64_t> all;
+    std::vector<std::vector<std::int64_t>> suffered(subflow_count), caused(subflow_count);
+    std::vector<std::uint64_t> bytes(subflow_count, 0);
+    for (const HolSegment& h : direction.segments) {
+        if (h.subflow < subflow_count) bytes[h.subflow] += h.new_bytes;
+        if (!h.in_order_ns) continue;
+        const std::int64_t delay = h.hol_delay_ns();
+        all.push_back(delay);
+        if (h.subflow < subflow_count) suffered[h.subflow].push_back(delay);
+        if (delay > 0) {
+            ++out.delayed_segments;
+            out.delayed_bytes += h.new_bytes;
+            if (h.released_by < subflow_count) caused[h.released_by].push_back(delay);
+        }
+    }
+    out.hol_delay = duration_stats(std::move(all));
+    for (std::size_t i = 0; i < subflow_count; ++i) {
+        out.subflows.push_back({static_cast<std::uint16_t>(i), bytes[i], duration_stats(std::move(suffered[i])),
+                                duration_stats(std::move(caused[i]))});
+    }
+    return out;
+}
+
+}  // namespace mptcpanalyzer
