@@ -1,6 +1,7 @@
 #include "mptcpanalyzer/analysis/reordering.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <iterator>
 #include <map>
 
@@ -42,19 +43,61 @@ int handshake_vote(const PacketTable& table, const TcpConnection& tcp) {
 
 }  // namespace
 
+namespace {
+
+// The shortest time, over the segments of one TCP direction that consume sequence space
+// (payload or FIN), from the segment to the first ACK of the other direction covering it.
+// nullopt when none was acknowledged in the capture.
+std::optional<std::int64_t> shortest_ack_gap(const PacketTable& table, const TcpConnection& tcp, TcpDirection data) {
+    const auto& c = table.columns();
+    std::deque<std::pair<std::uint32_t, std::int64_t>> pending;  // sequence end, time
+    std::optional<std::int64_t> shortest;
+    for (const std::uint32_t row : tcp.rows) {
+        const std::uint16_t flags = c.flags[row];
+        if (tcp.direction_of(table, row) == data) {
+            const std::uint32_t span = c.payload_length[row] + ((flags & tcp_flag::kFin) ? 1U : 0U);
+            if (span > 0 && !(flags & tcp_flag::kSyn)) pending.emplace_back(c.seq_raw[row] + span, c.time_ns[row]);
+        } else if (flags & tcp_flag::kAck) {
+            // Covered: the ACK is at or past the segment's end (modulo 2^32).
+            while (!pending.empty() && static_cast<std::int32_t>(c.ack_raw[row] - pending.front().first) >= 0) {
+                const std::int64_t gap = c.time_ns[row] - pending.front().second;
+                if (!shortest || gap < *shortest) shortest = gap;
+                pending.pop_front();
+            }
+        }
+    }
+    return shortest;
+}
+
+}  // namespace
+
 Vantage capture_vantage(const PacketTable& table, const ConnectionModel& model, const MptcpConnection& connection,
                         DataDirection direction) {
-    int near_mptcp_client = 0;  // votes: > 0 near the MPTCP client, < 0 near the server
+    // Where segments arrive, their ACK leaves a few microseconds later; where they leave, it
+    // comes back a round trip later. The direction acknowledged sooner is the one arriving.
+    std::array<std::optional<std::int64_t>, 2> ack_gap;  // by DataDirection
+    int near_mptcp_client = 0;  // handshake votes: > 0 near the MPTCP client, < 0 near the server
     for (const Subflow& s : connection.subflows) {
         const TcpConnection* tcp = model.find_tcp(s.tcp_stream);
         if (!tcp) continue;
-        const int vote = handshake_vote(table, *tcp);
+        for (const DataDirection d : {DataDirection::ToServer, DataDirection::ToClient}) {
+            const auto gap = shortest_ack_gap(table, *tcp, s.tcp_direction(d));
+            auto& best = ack_gap[static_cast<std::size_t>(d)];
+            if (gap && (!best || *gap < *best)) best = gap;
+        }
         // The subflow's TCP client is the MPTCP client when the subflow opens towards the server.
+        const int vote = handshake_vote(table, *tcp);
         near_mptcp_client += s.towards_server ? vote : -vote;
     }
-    if (near_mptcp_client == 0) return Vantage::Unknown;
+    bool at_client = false;
+    if (ack_gap[0] && ack_gap[1] && *ack_gap[0] != *ack_gap[1]) {
+        at_client = *ack_gap[1] < *ack_gap[0];  // data towards the client is acknowledged sooner
+    } else if (near_mptcp_client != 0) {
+        at_client = near_mptcp_client > 0;
+    } else {
+        return Vantage::Unknown;
+    }
     // Data towards the client arrives at the client's end.
-    const bool at_client = near_mptcp_client > 0;
     return at_client == (direction == DataDirection::ToClient) ? Vantage::Receiver : Vantage::Sender;
 }
 

@@ -26,12 +26,14 @@ namespace mptcpanalyzer {
 enum class Vantage : std::uint8_t { Receiver, Sender, Unknown };
 const char* to_string(Vantage v);
 
-// Which end of the connection the capture was taken at, from the subflow handshakes: near the
-// TCP client, the SYN -> SYN/ACK gap is a round trip and SYN/ACK -> ACK a local turnaround;
-// near the TCP server it is the other way round. Each subflow with a captured handshake votes
-// (a subflow's TCP client is the MPTCP client when it opens towards the MPTCP server); the
-// majority decides, a tie or no vote is Unknown. Then the capture is the receiver's view of
-// the direction whose data flows towards its end.
+// Which end of the connection the capture was taken at, and so whose view of `direction` it is.
+// Where segments arrive, the ACK covering them leaves a few microseconds later; where they
+// leave, it comes back a round trip later: the data direction whose segments (payload or FIN,
+// on any subflow) are acknowledged sooner (shortest gap) is the one arriving at the capture.
+// When one direction has no acknowledged segment, the subflow handshakes vote instead: near
+// the TCP client SYN -> SYN/ACK is a round trip and SYN/ACK -> ACK a local turnaround, near
+// the server the other way round (weaker: a SYN's processing may outlast a short round trip).
+// Unknown when neither decides.
 Vantage capture_vantage(const PacketTable& table, const ConnectionModel& model, const MptcpConnection& connection,
                         DataDirection direction);
 
