@@ -2,8 +2,8 @@
 // bytes (analysis/reordering.hpp, the same figures as `reordering`), at its arrival time, one
 // series per subflow and direction: the segments of a subflow sitting high waited for another
 // subflow. `--cdf`: instead, the CDF of those delays per subflow. Delays in ms. With the
-// sender's capture of a direction the times are send times (see `reordering`): the legend says
-// whose view each direction is.
+// sender's capture of a direction the times are estimated from the ACKs (see `reordering`): the
+// legend says whose view each direction is.
 // Data files: over time "time_s hol_delay_ms"; CDF "hol_delay_ms fraction cumulative_count".
 
 #include <fmt/format.h>

@@ -7,6 +7,8 @@
   figures equal the single-capture report of that capture, and the `capture` field names it.
 - CSV has one row per subflow and direction; the plots' data files hold the report's figures
   (HoL points per subflow = its segments, the largest delay, the out-of-order peak).
+- The sender's view (estimated from the ACKs coming back) is the receiver's exact figure within
+  20 ms plus 5% where paths differ by tens of milliseconds or more.
 - The scenarios behave as their impairments say (manifest): basic (no impairment) waits less
   than reinject's configured 20 ms path delay; reinject (20 ms each way + loss on path 1) makes
   data wait at least that delay; pathfail (path 2 black-holed, its endpoint deleted later)
@@ -116,6 +118,24 @@ def main():
         _, hol = plot(tmp, "hol", "hol", path, 0, "--direction", "to_server")
         across = [(t, d) for s in hol for t, d in s.rows if start + t < deleted[0] < start + t + d / 1000]
     checker.check(len(across) > 0, f"pathfail: {len(across)} segments waited across the endpoint deletion")
+
+    # The sender's view estimates the receiver's from the ACKs coming back. Where paths differ
+    # by tens of milliseconds or more (reinject's 20 ms delay; pathfail and path_recovers, a path
+    # lost or stalled for hundreds of ms), its largest HoL delay is the receiver's exact one
+    # within 20 ms plus 5%: what is left is the return paths' delay difference and ACK timing.
+    for scenario in ("reinject", "pathfail", "path_recovers"):
+        for direction, sender_side, receiver_side in (("to_server", "client", "server"), ("to_client", "server", "client")):
+            if scenario not in ("reinject",) and direction == "to_client":
+                continue  # pathfail/path_recovers send their bulk towards the server only
+            if (scenario, sender_side) not in single:
+                single[(scenario, sender_side)] = by_direction(report("-r", capture_path(scenario, sender_side), "0"))
+                single[(scenario, receiver_side)] = by_direction(report("-r", capture_path(scenario, receiver_side), "0"))
+            estimate = single[(scenario, sender_side)][direction]["hol_delay_ns"]["max"]
+            exact = single[(scenario, receiver_side)][direction]["hol_delay_ns"]["max"]
+            tolerance = 20_000_000 + exact // 20
+            checker.check(exact > 20_000_000 and abs(estimate - exact) <= tolerance,
+                          f"{scenario} {direction}: the sender's estimate {estimate} ns is the receiver's {exact} ns "
+                          f"within {tolerance} ns")
     checker.finish()
 
 

@@ -52,16 +52,17 @@ struct TwoSubflows {
         return cap.send(f, true, kPshAckFlags, len, {dss_map(cd.idsn + rel, ssn, static_cast<std::uint16_t>(len))});
     }
 
-    DirectionReordering analyse() const {
+    DirectionReordering analyse(bool data_towards_client = false) const {
         const ConnectionModel model = ConnectionModel::build(cap.table);
         REQUIRE(model.mptcp.size() == 1);
         REQUIRE(model.mptcp[0].subflows.size() == sf.size());
         const ConnectionData data = map_connection_data(cap.table, model, model.mptcp[0]);
         REQUIRE(data.unmapped.empty());
         const ReorderingAnalysis r = analyse_reordering(cap.table, model, model.mptcp[0], data);
-        // Nothing flows towards the client.
-        CHECK(r.directions[1].segments.empty());
-        CHECK(r.directions[1].timeline.empty());
+        if (!data_towards_client) {
+            CHECK(r.directions[1].segments.empty());
+            CHECK(r.directions[1].timeline.empty());
+        }
         return r.directions[0];
     }
 };
@@ -258,4 +259,42 @@ TEST_CASE("reordering: percentiles are nearest-rank order statistics", "[reorder
     CHECK(none.count == 0);
     CHECK_FALSE(none.p50);
     CHECK_FALSE(none.max);
+}
+
+TEST_CASE("reordering: in the sender's capture, arrivals are estimated from the subflow ACKs and in-order times "
+          "from the DATA_ACKs that come back",
+          "[reordering]") {
+    TwoSubflows c;
+    // The capture is the client's: data towards the client is acknowledged at once (the next
+    // packet), data towards the server a few packets later (a round trip), so the client's
+    // capture is the sender's view of data towards the server.
+    Flow& f0 = c.sf[0];
+    const std::uint32_t down_ssn = f0.next[1] - f0.isn[1];
+    c.cap.send(f0, false, kPshAckFlags, 100,
+               {dss_map(derive_from_key(kServerKey, 1).idsn + 1, down_ssn, 100)});
+    c.cap.send(f0, true, kAckFlags, 0);
+    // Sent in DSN order: [1, 1001) on subflow 1 (slow path), [1001, 2001) on subflow 0.
+    const auto slow = c.data(1, 1, 1000);
+    const auto fast = c.data(0, 1001, 1000);
+    c.cap.send(c.sf[1], true, kAckFlags, 0);  // a moment passes: the ACKs take a round trip
+    // Subflow 0's ACK of `fast` comes back first, with a DATA_ACK still at 1 (the receiver holds
+    // it out of order); then subflow 1's ACK of `slow` with a DATA_ACK past both.
+    const std::uint64_t idsn = c.cd.idsn;
+    const auto fast_acked = c.cap.send(f0, false, kAckFlags, 0, {dss_ack(idsn + 1)});
+    const auto slow_acked = c.cap.send(c.sf[1], false, kAckFlags, 0, {dss_ack(idsn + 2001)});
+    const DirectionReordering r = c.analyse(true);
+    REQUIRE(r.vantage == Vantage::Sender);
+    const HolSegment& s = segment_of(r, slow);
+    const HolSegment& f = segment_of(r, fast);
+    CHECK(s.arrival_ns == c.cap.time_of(slow_acked));
+    CHECK(s.hol_delay_ns() == 0);
+    CHECK(f.arrival_ns == c.cap.time_of(fast_acked));
+    CHECK(f.in_order_ns == std::optional<std::int64_t>(c.cap.time_of(slow_acked)));
+    CHECK(f.released_by == 1);
+    // Subflow-acknowledged but not data-acknowledged: `fast`'s 1000 bytes, until slow_acked.
+    CHECK(r.max_out_of_order_bytes == 1000);
+    CHECK(r.max_out_of_order_ns == std::optional<std::int64_t>(c.cap.time_of(fast_acked)));
+    CHECK(r.timeline.back().out_of_order_bytes == 0);
+    CHECK(r.timeline.back().in_order_dsn == 2001);
+    CHECK(r.never_in_order_bytes == 0);
 }

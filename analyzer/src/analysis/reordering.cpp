@@ -177,6 +177,102 @@ void analyse_direction(const PacketTable& table, const ConnectionData& data, Dir
     out.never_in_order_bytes = held_bytes;
 }
 
+// The sender's capture shows when segments left, not when they arrived: estimate both from the
+// acknowledgments coming back. A segment arrived about when the first subflow ACK covering it
+// comes back (a cumulative ACK without SACK: data behind a subflow-level loss looks late too);
+// it was in order when the first DATA_ACK at or past its end comes back. Both travel the same
+// way back when on the same subflow, so the difference (its HoL delay) drops the return delay;
+// on different subflows it keeps their return delay difference. The segments with new bytes
+// are those analyse_direction found (first transmissions, send order); their arrival, in-order
+// time, releasing subflow and the timeline are replaced by the estimates.
+void estimate_from_acks(const PacketTable& table, const ConnectionModel& model, const MptcpConnection& connection,
+                        const ConnectionData& data, DirectionReordering& out) {
+    const auto& c = table.columns();
+    const DataDirection d = out.direction;
+    // Subflow level: the first covering ACK of every data row of the direction.
+    std::map<std::uint32_t, std::int64_t> acked_at;  // data row -> time
+    for (const Subflow& s : connection.subflows) {
+        const TcpConnection* tcp = model.find_tcp(s.tcp_stream);
+        if (!tcp) continue;
+        const TcpDirection sending = s.tcp_direction(d);
+        std::deque<std::pair<std::uint32_t, std::uint32_t>> pending;  // sequence end, row
+        for (const std::uint32_t row : tcp->rows) {
+            if (tcp->direction_of(table, row) == sending) {
+                if (c.payload_length[row] > 0) pending.emplace_back(c.seq_raw[row] + c.payload_length[row], row);
+            } else if (c.flags[row] & tcp_flag::kAck) {
+                while (!pending.empty() && static_cast<std::int32_t>(c.ack_raw[row] - pending.front().first) >= 0) {
+                    acked_at.emplace(pending.front().second, c.time_ns[row]);
+                    pending.pop_front();
+                }
+            }
+        }
+    }
+    // Data level: the DATA_ACKs of the direction with their running maximum, in capture order.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> data_acked;  // running max (relative), row
+    for (const DataAck& a : data.data_acks) {
+        if (a.direction != d) continue;
+        const std::uint64_t rel = data.relative(d, a.ack);
+        data_acked.emplace_back(data_acked.empty() ? rel : std::max(rel, data_acked.back().first), a.row);
+    }
+    struct Event {
+        std::int64_t time_ns;
+        std::uint32_t row;
+        std::int64_t bytes;  // + arrived, - in order
+    };
+    std::vector<Event> events;
+    for (HolSegment& h : out.segments) {
+        h.in_order_ns.reset();
+        const auto arrived = acked_at.find(h.row);
+        const std::uint64_t end = h.dsn + h.length;
+        const auto in_order = std::lower_bound(data_acked.begin(), data_acked.end(), end,
+                                               [](const auto& a, std::uint64_t v) { return a.first < v; });
+        if (arrived == acked_at.end()) continue;  // never acknowledged: no estimate
+        h.arrival_ns = arrived->second;
+        events.push_back({h.arrival_ns, h.row, static_cast<std::int64_t>(h.new_bytes)});
+        if (in_order == data_acked.end()) continue;
+        h.in_order_ns = std::max(h.arrival_ns, c.time_ns[in_order->second]);
+        events.push_back({*h.in_order_ns, in_order->second, -static_cast<std::int64_t>(h.new_bytes)});
+    }
+    // Who released a segment: the one below it in DSN that arrived last (its own subflow when
+    // nothing below it arrived later).
+    std::vector<HolSegment*> by_dsn;
+    for (HolSegment& h : out.segments)
+        if (h.in_order_ns) by_dsn.push_back(&h);
+    std::stable_sort(by_dsn.begin(), by_dsn.end(), [](const HolSegment* a, const HolSegment* b) { return a->dsn < b->dsn; });
+    const HolSegment* latest = nullptr;
+    for (HolSegment* h : by_dsn) {
+        if (!latest || h->arrival_ns > latest->arrival_ns) latest = h;
+        h->released_by = h->hol_delay_ns() > 0 ? latest->subflow : h->subflow;
+    }
+    // The timeline: held bytes after each moment something arrived or became in order.
+    std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.time_ns < b.time_ns; });
+    out.timeline.clear();
+    out.max_out_of_order_bytes = 0;
+    out.max_out_of_order_ns.reset();
+    std::int64_t held = 0;
+    std::size_t acked_index = 0;
+    std::uint64_t in_order_point = out.first_dsn;
+    for (std::size_t i = 0; i < events.size();) {
+        const std::int64_t t = events[i].time_ns;
+        std::uint32_t row = events[i].row;
+        for (; i < events.size() && events[i].time_ns == t; ++i) {
+            held += events[i].bytes;
+            row = std::max(row, events[i].row);
+        }
+        for (; acked_index < data_acked.size() && c.time_ns[data_acked[acked_index].second] <= t; ++acked_index)
+            in_order_point = std::max(in_order_point, data_acked[acked_index].first);
+        const auto bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(held, 0));
+        out.timeline.push_back({t, row, in_order_point, bytes});
+        if (bytes > out.max_out_of_order_bytes) {
+            out.max_out_of_order_bytes = bytes;
+            out.max_out_of_order_ns = t;
+        }
+    }
+    out.never_in_order_bytes = 0;
+    for (const HolSegment& h : out.segments)
+        if (!h.in_order_ns) out.never_in_order_bytes += h.new_bytes;
+}
+
 }  // namespace
 
 ReorderingAnalysis analyse_reordering(const PacketTable& table, const ConnectionModel& model,
@@ -187,6 +283,7 @@ ReorderingAnalysis analyse_reordering(const PacketTable& table, const Connection
         out.direction = d;
         out.vantage = capture_vantage(table, model, connection, d);
         analyse_direction(table, data, out);
+        if (out.vantage == Vantage::Sender) estimate_from_acks(table, model, connection, data, out);
     }
     return result;
 }

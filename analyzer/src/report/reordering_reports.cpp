@@ -33,8 +33,9 @@ const char* caveat_of(Vantage v) {
     switch (v) {
         case Vantage::Receiver: return nullptr;
         case Vantage::Sender:
-            return "sender's view: times are when segments left, not when they arrived; the delays estimate the "
-                   "receiver's (they miss path delay differences and losses after the capture point)";
+            return "sender's view, an estimate from the ACKs coming back: a segment arrived when the first subflow "
+                   "ACK covering it returned, and was in order when the first DATA_ACK past it returned (the return "
+                   "paths' delay difference stays in the delays; without SACK, data behind a subflow loss looks late)";
         case Vantage::Unknown: break;
     }
     return "unknown view: the capture's end could not be decided; the figures are exact only if it is the receiver's";

@@ -6,9 +6,11 @@
 // a capture can measure exactly (in-order data the application has not read yet is invisible
 // to a capture).
 //
-// Only the receiver's capture of a direction shows arrivals. In the sender's capture the same
-// computation runs on send times: it says how far the sender sent out of DSN order, an estimate
-// of the receiver's view, not a measurement (`vantage`, decided per direction from the capture).
+// Only the receiver's capture of a direction shows arrivals. In the sender's capture (`vantage`,
+// decided per direction from the capture) they are estimated from the acknowledgments coming
+// back: a segment arrived about when the first subflow ACK covering it returns, and was in
+// order when the first DATA_ACK past it returns (an estimate, not a measurement: the return
+// paths' delay difference stays in it, and without SACK data behind a subflow loss looks late).
 
 #include <array>
 #include <cstdint>
@@ -45,8 +47,8 @@ struct HolSegment {
     std::uint64_t dsn = 0;            // relative DSN of the segment's first byte
     std::uint32_t length = 0;         // payload bytes
     std::uint32_t new_bytes = 0;      // of which arrived for the first time, at or above the in-order point
-    std::int64_t arrival_ns = 0;
-    // When its new bytes became in order; nullopt: never within the capture (an earlier byte
+    std::int64_t arrival_ns = 0;      // the sender's view: when its first covering subflow ACK came back
+    // When its new bytes became in order (the sender's view: the first DATA_ACK past it came back); nullopt: never within the capture (an earlier byte
     // never arrived).
     std::optional<std::int64_t> in_order_ns;
     // The subflow of the segment that completed the data below it (its own subflow when it was
@@ -56,7 +58,8 @@ struct HolSegment {
     std::int64_t hol_delay_ns() const { return in_order_ns ? *in_order_ns - arrival_ns : 0; }
 };
 
-// The state after one data segment of the direction arrived.
+// The state after one data segment of the direction arrived (the sender's view: after each
+// moment an ACK showed data arrived or in order; `row` is that ACK's).
 struct ReorderingPoint {
     std::int64_t time_ns = 0;
     std::uint32_t row = 0;
@@ -68,7 +71,7 @@ struct DirectionReordering {
     DataDirection direction = DataDirection::ToServer;
     Vantage vantage = Vantage::Unknown;
     std::vector<HolSegment> segments;        // segments with new bytes, capture order
-    std::vector<ReorderingPoint> timeline;   // one point per data segment of the direction (duplicates too)
+    std::vector<ReorderingPoint> timeline;   // receiver: one point per data segment of the direction (duplicates too)
     std::uint64_t first_dsn = 1;             // where the in-order point starts: the first data byte
     std::uint64_t duplicate_bytes = 0;       // payload bytes that were not new
     std::uint64_t never_in_order_bytes = 0;  // new bytes still held at the end of the capture
