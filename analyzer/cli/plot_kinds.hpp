@@ -14,5 +14,7 @@ void setup_plot_dss(CLI::App& plot, const GlobalOptions& global);
 void setup_plot_throughput(CLI::App& plot, const GlobalOptions& global);  // throughput, goodput
 void setup_plot_reinjections(CLI::App& plot, const GlobalOptions& global);
 void setup_plot_interarrival(CLI::App& plot, const GlobalOptions& global);
+void setup_plot_hol(CLI::App& plot, const GlobalOptions& global);
+void setup_plot_buffer(CLI::App& plot, const GlobalOptions& global);
 
 }  // namespace mptcpanalyzer::cli

@@ -17,6 +17,8 @@ COMMANDS = [
     ("events.json", ["events", "--json"]),
     ("events.txt", ["events"]),
     ("list-mptcp.csv", ["list-mptcp", "--csv"]),
+    ("reordering-0.txt", ["reordering", "0"]),
+    ("reordering-0.json", ["reordering", "0", "--json"]),
 ]
 
 

@@ -22,6 +22,9 @@ KINDS = [
     ("goodput", "0", ["--window", "20ms"]),
     ("reinjections", "0", []),
     ("interarrival", "0", []),
+    ("hol", "0", []),
+    ("hol", "0", ["--cdf"]),
+    ("buffer", "0", []),
 ]
 CAPTURES = ["basic.client.pcapng", "reinject.client.pcapng", "pathfail.server.pcapng"]
 

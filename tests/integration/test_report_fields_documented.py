@@ -56,7 +56,8 @@ def main():
         for c in lm["mptcp_connections"]:
             if c["mptcp_stream"] is not None:
                 n = str(c["mptcp_stream"])
-                runs += [["list-subflows", n], ["mptcp-summary", n], ["list-reinjections", n], ["events", n]]
+                runs += [["list-subflows", n], ["mptcp-summary", n], ["list-reinjections", n], ["events", n],
+                         ["reordering", n]]
         for args in runs:
             doc = json.loads(run_program(*args, "--json", "-r", capture).stdout)
             keys, details = {}, {}

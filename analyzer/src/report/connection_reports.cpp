@@ -579,6 +579,7 @@ std::vector<std::pair<std::string, const Schema*>> documented_schemas() {
             {"events", &event_schema()},
             {"map-tcp", &map_tcp_report_schema()},
             {"map-mptcp", &map_mptcp_report_schema()},
+            {"reordering", reordering_schema()},
             {"Wireshark: MPTCP Connections", &connection_overview_spec().schema()},
             {"Wireshark: MPTCP Subflows", &subflow_overview_spec().schema()}};
 }

@@ -31,6 +31,12 @@ Document list_reinjections(const AnalysisSession& session, const MptcpConnection
 Document list_mptcp_retransmissions(const AnalysisSession& session, const MptcpConnection* connection);
 // events [N]: the MPTCP control timeline of one connection, or of all (nullptr).
 Document events(const AnalysisSession& session, const MptcpConnection* connection);
+// reordering N: receiver-side head-of-line delays and out-of-order bytes per data direction
+// of one MPTCP connection, each direction saying whether the capture is its receiver's view.
+Document reordering(const AnalysisSession& session, const MptcpConnection& connection);
+// reordering N --peer: each direction from the receiver's capture of the pair (the first one
+// when the connection has no twin in the peer capture); `connection` is of the first capture.
+Document reordering(const CapturePair& pair, const MptcpConnection& connection);
 
 // Two captures (-r FIRST --peer PEER), mapping_reports.cpp. map-tcp N: the candidates in the
 // peer capture for a TCP connection of the first, best first, with the best one's packet
