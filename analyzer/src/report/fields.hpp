@@ -80,5 +80,7 @@ const Schema& mptcp_retransmission_schema();
 const Schema& event_schema();
 const Schema* tcp_summary_schema();
 const Schema* mptcp_summary_schema();
+const Schema& qualify_reinjections_schema();
+const Schema& summary_extended_schema();
 
 }  // namespace mptcpanalyzer::report

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "mptcpanalyzer/analysis/capture_pair.hpp"
 #include "mptcpanalyzer/analysis/session.hpp"
 #include "mptcpanalyzer/report/report.hpp"
 
@@ -30,6 +31,15 @@ Document list_reinjections(const AnalysisSession& session, const MptcpConnection
 Document list_mptcp_retransmissions(const AnalysisSession& session, const MptcpConnection* connection);
 // events [N]: the MPTCP control timeline of one connection, or of all (nullptr).
 Document events(const AnalysisSession& session, const MptcpConnection* connection);
+
+// Two captures (-r A --peer B), `connection` of the first one; Error(Usage) when the peer capture
+// holds no twin of it (two_capture_summary_reports.cpp).
+// qualify-reinjections: every reinjection followed to the receiver with all its originals, useful,
+// redundant or lost, the time gained, whether the DATA_ACK came sooner; a summary per direction.
+Document qualify_reinjections(const CapturePair& pair, const MptcpConnection& connection);
+// summary-extended: per data direction and subflow, bytes sent, arrived, lost, arrived first
+// (goodput contribution) and redundant; CSV rows are subflows.
+Document summary_extended(const CapturePair& pair, const MptcpConnection& connection);
 
 // The Wireshark plugin's tables (Statistics > MPTCP ...; tshark -z mptcp,...).
 enum class Overview { Connections, Subflows, Reinjections };
