@@ -206,7 +206,7 @@ ReinjectionQualification qualify_reinjections(const CapturePair& pair, const Mpt
             ++t.count;
             t.bytes += r.reinjected_bytes;
             if (q.gain_ns && q.outcome == ReinjectionOutcome::Useful) totals.gained_ns += *q.gain_ns;
-            if (q.gain_ns && q.outcome == ReinjectionOutcome::Redundant) totals.wasted_ns -= *q.gain_ns;
+            if (q.gain_ns && q.outcome == ReinjectionOutcome::Redundant) totals.late_ns -= *q.gain_ns;
             if (q.data_ack_sooner) ++totals.data_ack_sooner;
             out.reinjections.push_back(std::move(q));
         }

@@ -153,9 +153,9 @@ const RecordSpec<const DirectionQualification*>& qualification_totals_spec() {
             {{.name = "gained_ns", .title = "Gained (s)", .type = Type::Integer, .unit = Unit::Duration,
               .meaning = "sum of gain_ns over the useful reinjections whose originals arrived"},
              [](R d) { return Value(d->gained_ns); }},
-            {{.name = "wasted_ns", .title = "Late by (s)", .type = Type::Integer, .unit = Unit::Duration,
+            {{.name = "late_ns", .title = "Late by (s)", .type = Type::Integer, .unit = Unit::Duration,
               .meaning = "sum of -gain_ns over the redundant reinjections that arrived"},
-             [](R d) { return Value(d->wasted_ns); }},
+             [](R d) { return Value(d->late_ns); }},
             {{.name = "data_ack_sooner", .title = "DATA_ACK sooner", .type = Type::Count,
               .meaning = "reinjections with data_ack_sooner"},
              [](R d) { return Value(d->data_ack_sooner); }},
@@ -236,7 +236,7 @@ std::string qualify_text(const Document& d) {
                            byte_count(std::get<std::uint64_t>(t["useful_bytes"].data)), plain(t, "redundant"),
                            byte_count(std::get<std::uint64_t>(t["redundant_bytes"].data)), plain(t, "lost"),
                            byte_count(std::get<std::uint64_t>(t["lost_bytes"].data)), seconds(t["gained_ns"]),
-                           seconds(t["wasted_ns"]), plain(t, "data_ack_sooner"));
+                           seconds(t["late_ns"]), plain(t, "data_ack_sooner"));
     }
     return out;
 }

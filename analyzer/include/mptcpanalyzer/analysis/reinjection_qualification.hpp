@@ -96,7 +96,7 @@ struct DirectionQualification {
     bool sender_is_first = true;
     OutcomeTotals useful, redundant, lost;
     std::int64_t gained_ns = 0;     // sum of gain_ns over the useful reinjections
-    std::int64_t wasted_ns = 0;     // sum of -gain_ns over the redundant ones with a gain
+    std::int64_t late_ns = 0;       // sum of -gain_ns over the redundant ones with a gain
     std::uint64_t data_ack_sooner = 0;
 };
 
