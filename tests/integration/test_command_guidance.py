@@ -130,7 +130,10 @@ def missing_stream(captures):
         valid = {field: wireshark_streams(capture, field) for field in ("tcp.stream", "mptcp.stream")}
         for words, field in commands:
             what = f"{' '.join(words)} -r {os.path.basename(capture)} without its {field}"
-            proc = program(*words, "-r", capture)
+            # Two-capture commands also need --peer, which the parser checks before the stream.
+            peer = ["--peer", capture] if re.search(r"^  --peer TEXT REQUIRED", program(*words, "--help").stdout,
+                                                    re.M) else []
+            proc = program(*words, "-r", capture, *peer)
             first = proc.stderr.splitlines()[0] if proc.stderr else ""
             article = "an" if field == "mptcp.stream" else "a"
             prefix = f"mptcpanalyzer: error: {capture}: {' '.join(words)} needs {article} {field} number; valid: "
