@@ -16,7 +16,12 @@ the same traffic), against ground truth, never against our own output:
   the other capture, the figures do not change;
 * `plot goodput -r CLIENT --peer SERVER` renders a PNG of the asked size through the real gnuplot,
   and its aggregate series integrate, per direction, to the application bytes of the manifest.
-* a connection without a twin in the peer capture is refused with exit 2 and a message naming it."""
+* a connection without a twin in the peer capture is refused with exit 2 and a message naming it;
+* on the shared v0 pair (../shared/captures client_2.pcap / server_2.pcap, skipped when absent;
+  stream numbers differ between the files): every connection with a twin delivers, per direction,
+  arrived-first bytes equal to the application bytes of the twin's mptcp-summary in the
+  receiver's capture, and qualify-reinjections classifies exactly list-reinjections' segments of
+  the sender's capture."""
 
 import json
 import os
@@ -24,7 +29,7 @@ import subprocess
 import tempfile
 from collections import defaultdict
 
-from common import DATA_DIR, PROGRAM, Checker, manifest, tshark_env
+from common import DATA_DIR, PROGRAM, SHARED_CAPTURES, Checker, manifest, tshark_env
 from plot_helpers import kept_series, png_size, window_step
 from test_reinjection_qualification import data_segments, tshark as tshark_dss
 
@@ -213,6 +218,40 @@ def check_no_twin():
                   f"a connection without twin: exit {p.returncode}, stderr {p.stderr.strip()!r}")
 
 
+def check_shared_pair():
+    client = os.path.join(SHARED_CAPTURES, "client_2.pcap")
+    server = os.path.join(SHARED_CAPTURES, "server_2.pcap")
+    if not (os.path.exists(client) and os.path.exists(server)):
+        print(f"skipped: the shared v0 pair ({SHARED_CAPTURES}) is absent")
+        return
+    compared = 0
+    listed = run_json("list-mptcp", "-r", client)
+    for c in listed["mptcp_connections"] if listed else []:
+        n = c["mptcp_stream"]
+        if n is None:
+            continue
+        doc = run_json("summary-extended", "-r", client, "--peer", server, str(n))
+        q = run_json("qualify-reinjections", "-r", client, "--peer", server, str(n))
+        if doc is None or q is None:
+            continue
+        captures = {"first": (client, n), "peer": (server, doc["peer_mptcp_stream"])}
+        for d in doc["directions"]:
+            receiver = captures["peer" if d["sender_capture"] == "first" else "first"]
+            summary = run_json("mptcp-summary", "-r", receiver[0], str(receiver[1]))
+            app = next(x["application_bytes"] for x in summary["directions"] if x["direction"] == d["direction"])
+            checker.check(d["arrived_first_bytes"] == app,
+                          f"client_2.pcap mptcp.stream {n} {d['direction']}: arrived first {d['arrived_first_bytes']}, "
+                          f"the receiver's mptcp-summary says {app}")
+            sender = captures[d["sender_capture"]]
+            reinjections = run_json("list-reinjections", "-r", sender[0], str(sender[1]))["reinjections"]
+            want = sorted(r["frame"] for r in reinjections if r["direction"] == d["direction"])
+            got = sorted(r["frame"] for r in q["reinjections"] if r["direction"] == d["direction"])
+            checker.check(got == want, f"client_2.pcap mptcp.stream {n} {d['direction']}: qualified frames "
+                                       f"{len(got)}, list-reinjections {len(want)}")
+            compared += 1
+    checker.check(compared >= 8, f"the shared v0 pair: {compared} connection directions compared")
+
+
 def main():
     scenarios = {s["name"]: s for s in manifest()["scenarios"]}
     for name in SCENARIOS:
@@ -223,6 +262,7 @@ def main():
         for name in ("reinject", "pathfail"):
             check_plot(name, scenarios[name], tmp)
     check_no_twin()
+    check_shared_pair()
     checker.finish()
 
 
