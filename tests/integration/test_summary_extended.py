@@ -17,6 +17,7 @@ the same traffic), against ground truth, never against our own output:
 * `plot goodput -r CLIENT --peer SERVER` renders a PNG of the asked size through the real gnuplot,
   and its aggregate series integrate, per direction, to the application bytes of the manifest.
 * a connection without a twin in the peer capture is refused with exit 2 and a message naming it;
+  `plot goodput --peer` with `--tcp` (one TCP connection: no receiver goodput) too;
 * on the shared v0 pair (../shared/captures client_2.pcap / server_2.pcap, skipped when absent;
   stream numbers differ between the files): every connection with a twin delivers, per direction,
   arrived-first bytes equal to the application bytes of the twin's mptcp-summary in the
@@ -209,6 +210,15 @@ def check_plot(scenario, truth, tmp):
                       f"{scenario} plot goodput --peer {direction}: the subflows add up to {expected}")
 
 
+def check_plot_refuses_tcp():
+    client = os.path.join(DATA_DIR, "basic.client.pcapng")
+    server = os.path.join(DATA_DIR, "basic.server.pcapng")
+    p = subprocess.run([PROGRAM, "plot", "goodput", "-r", client, "--peer", server, "0", "--tcp", "-o", os.devnull],
+                       capture_output=True, text=True, env=env(), timeout=900)
+    checker.check(p.returncode == 2 and "--peer and --tcp" in p.stderr and not p.stdout,
+                  f"plot goodput --peer --tcp: exit {p.returncode}, stderr {p.stderr.strip()!r}")
+
+
 def check_no_twin():
     # basic.server's connection is not in reinject.client: nothing to compare it with.
     p = subprocess.run([PROGRAM, "summary-extended", "-r", os.path.join(DATA_DIR, "basic.client.pcapng"), "--peer",
@@ -262,6 +272,7 @@ def main():
         for name in ("reinject", "pathfail"):
             check_plot(name, scenarios[name], tmp)
     check_no_twin()
+    check_plot_refuses_tcp()
     check_shared_pair()
     checker.finish()
 
