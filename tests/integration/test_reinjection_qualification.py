@@ -17,12 +17,15 @@ path_recovers), checked against what tshark shows in both captures, never agains
 * a copy with no twin at the receiver is exactly one the relay dropped (manifest `dropped`);
 * useful + redundant + lost = list-reinjections' count on the sender's capture, per direction;
 * with the captures swapped (-r server --peer client) each reinjection keeps its classification,
-  its frame numbers now refer to the peer capture."""
+  its frame numbers now refer to the peer capture;
+* with the server capture's clock shifted (editcap -t, +1234.5 s and -86400 s), the report is
+  exactly the same: every time it compares comes from the receiver's own clock."""
 
 import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections import defaultdict, deque
 
 from common import DATA_DIR, PROGRAM, Checker, manifest, tshark_env
@@ -234,6 +237,27 @@ def check_scenario(scenario, truth):
     return rows
 
 
+def check_clock_shift(scenario):
+    client = os.path.join(DATA_DIR, scenario + ".client.pcapng")
+    server = os.path.join(DATA_DIR, scenario + ".server.pcapng")
+    reference = run_json("qualify-reinjections", "-r", client, "--peer", server, "0")
+    with tempfile.TemporaryDirectory() as tmp:
+        for shift in ("1234.5", "-86400"):
+            shifted = os.path.join(tmp, f"{scenario}.server{shift}.pcapng")
+            subprocess.run(["editcap", "-t", shift, server, shifted], check=True, capture_output=True)
+            for args in (["-r", client, "--peer", shifted], ["-r", shifted, "--peer", client]):
+                doc = run_json("qualify-reinjections", *args, "0")
+                if args[1] == client:
+                    checker.check(doc == reference, f"{scenario}: server clock shifted by {shift} s: the same report")
+                else:
+                    mine = {q["frame"]: (q["classification"], q["gain_ns"], q["arrival_ns"], q["data_ack_sooner"])
+                            for q in (doc or {}).get("reinjections", [])}
+                    theirs = {q["frame"]: (q["classification"], q["gain_ns"], q["arrival_ns"], q["data_ack_sooner"])
+                              for q in reference["reinjections"]}
+                    checker.check(doc is not None and doc["first_side"] == "server" and mine == theirs,
+                                  f"{scenario}: shifted server capture as -r: the same classifications and times")
+
+
 def main():
     scenarios = {s["name"]: s for s in manifest()["scenarios"]}
     kinds = set()
@@ -247,6 +271,7 @@ def main():
                                           f"redundant, {doc['summary'][d]['lost']} lost" for d in ("to_server", "to_client")))
     # The corpus shows both outcomes that its relays can produce (no copy of reinjected data was
     # dropped twice in these captures, so nothing is lost).
+    check_clock_shift("path_recovers")
     checker.check({"useful", "redundant"} <= kinds, f"the corpus shows useful and redundant reinjections: {kinds}")
     checker.finish()
 
