@@ -235,6 +235,8 @@ void build_app(CLI::App& app, GlobalOptions& global, PluginRegistry* plugins) {
     setup_events(app, global);
     setup_map(app, global);
     setup_reordering(app, global);
+    setup_qualify_reinjections(app, global);
+    setup_summary_extended(app, global);
     setup_columns(app);
     setup_plot(app, global);
     setup_export(app, global);

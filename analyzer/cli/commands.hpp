@@ -20,6 +20,8 @@ void setup_list_mptcp_retransmissions(CLI::App& app, const GlobalOptions& global
 void setup_events(CLI::App& app, const GlobalOptions& global);
 void setup_map(CLI::App& app, const GlobalOptions& global);  // map-tcp, map-mptcp (two captures)
 void setup_reordering(CLI::App& app, const GlobalOptions& global);  // reordering [--peer]
+void setup_qualify_reinjections(CLI::App& app, const GlobalOptions& global);  // two captures
+void setup_summary_extended(CLI::App& app, const GlobalOptions& global);      // two captures
 void setup_columns(CLI::App& app);  // the report columns, documented
 void setup_plot(CLI::App& app, const GlobalOptions& global);
 void setup_config(CLI::App& app, const GlobalOptions& global);  // config show

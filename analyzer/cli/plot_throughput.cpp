@@ -11,14 +11,21 @@
 // the axis is labelled in bit/s with SI-prefixed ticks (2.5 M). A series that is zero throughout
 // (a subflow that carried nothing that way) keeps its data file but is not drawn: the title
 // names it instead of the legend.
+// `plot goodput -r A --peer B STREAM`: the goodput the receiver saw, from two captures of the
+// connection: per data direction, the DSN bytes each subflow brought to the receiver before any
+// other copy (summary-extended's arrived_first, analysis/extended_summary.hpp), at their arrival
+// times in the receiver's capture (the peer capture for data the first capture saw leave, and the
+// other way round), time 0 being the connection's first packet in that receiver's capture.
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
+#include "mptcpanalyzer/analysis/extended_summary.hpp"
 #include "mptcpanalyzer/analysis/subflow_series.hpp"
 #include "mptcpanalyzer/util/error.hpp"
 #include "plot_common.hpp"
@@ -32,6 +39,7 @@ struct ThroughputOptions : StreamPlotOptions {
     std::string window = "auto";
     bool fixed_windows = false;
     bool goodput = false;
+    std::string peer;  // goodput only: the other end's capture ("" = one capture)
 };
 
 constexpr std::int64_t kMaxPoints = 1'000'000;
@@ -133,9 +141,9 @@ private:
 };
 
 void finish(PlotSpec& spec, const std::vector<RateSeries>& all, const RateBuilder& builder, const char* what,
-            const PlotOutput& output) {
+            const PlotOutput& output, const char* xlabel = kTimeLabel) {
     spec.ylabel = fmt::format("{} (bit/s, {})", what, builder.describe());
-    spec.xlabel = kTimeLabel;
+    spec.xlabel = xlabel;
     spec.extra = "set xrange [0:*]\n";
     spec.y_axis.numbers = AxisNumbers::SiPrefixed;
     for (const auto& s : all) {
@@ -216,11 +224,79 @@ void run_mptcp(const ThroughputOptions& o, const GlobalOptions& g) {
     finish(spec, all, builder, what, p.output);
 }
 
+// Goodput at the receiver, from two captures: each direction's arrived-first bytes on the
+// receiver's clock, relative to the connection's first packet in the receiver's capture (both
+// directions then share the x axis without any clock offset between the captures).
+void run_mptcp_at_receiver(const ThroughputOptions& o, const GlobalOptions& g) {
+    PlotOutput output = resolve_plot_output(o.common);
+    const auto pair = open_capture_pair(g, o.common.capture, o.peer);
+    const MptcpConnection& m = pair->first().mptcp(o.stream);
+    const MptcpPlot p{std::move(output), nullptr, pair->first(), m, selected_subflows(o.common, m), 0};
+    const ExtendedSummary summary = extended_summary(*pair, m);
+    const auto wanted = wanted_directions(o.common);
+    std::int64_t duration = 0;
+    for (const auto dir : wanted) {
+        const DirectionTransfer& dt = summary.directions[static_cast<std::size_t>(dir)];
+        duration = std::max(duration, dt.receiver_end_ns - dt.receiver_start_ns);
+    }
+    const RateBuilder builder(o, 0, duration);
+    PlotSpec spec;
+    spec.title = plot_title(o.common, fmt::format("mptcp.stream {}, goodput at the receiver (with {})", m.mptcp_stream,
+                                                  std::filesystem::path(pair->peer_name()).filename().string()));
+    std::vector<RateSeries> all;
+    for (const auto dir : wanted) {
+        const DirectionTransfer& dt = summary.directions[static_cast<std::size_t>(dir)];
+        const int dashtype = dir == DataDirection::ToServer ? 1 : 2;
+        const auto relative = [&dt](const std::vector<TimedBytes>& events) {
+            std::vector<TimedBytes> out = events;
+            for (auto& e : out) e.time_ns -= dt.receiver_start_ns;
+            return out;
+        };
+        std::vector<TimedBytes> aggregate;
+        std::vector<RateSeries> subflows;
+        for (const SubflowTransfer& t : dt.subflows) {
+            // A subflow only the peer capture holds is drawn unless --subflow chose others.
+            const bool selected = t.subflow ? std::find(p.subflows.begin(), p.subflows.end(), *t.subflow) != p.subflows.end()
+                                            : o.common.subflows.empty();
+            if (!selected) continue;
+            aggregate.insert(aggregate.end(), t.arrived_first.begin(), t.arrived_first.end());
+            RateSeries s;
+            const std::size_t colour = t.subflow ? *t.subflow : m.subflows.size() + *t.peer_subflow;
+            s.title = t.subflow ? subflow_title(p, *t.subflow, dir)
+                                : fmt::format("peer tcp.stream {} ({})", *t.peer_tcp_stream, direction_label(dir));
+            s.direction = direction_label(dir);
+            s.tcp_stream = t.subflow ? t.tcp_stream : t.peer_tcp_stream;
+            s.style = builder.style(subflow_color(colour), dashtype, false);
+            s.glyph = subflow_glyph(colour, dir);
+            s.points = builder.rates(relative(t.arrived_first));
+            subflows.push_back(std::move(s));
+        }
+        std::sort(aggregate.begin(), aggregate.end(),
+                  [](const TimedBytes& a, const TimedBytes& b) { return a.time_ns < b.time_ns; });
+        RateSeries total;
+        total.title = p.subflows.size() == m.subflows.size() ? fmt::format("all subflows ({})", direction_label(dir))
+                                                             : fmt::format("selected subflows ({})", direction_label(dir));
+        total.direction = direction_label(dir);
+        total.aggregate = true;
+        total.style = builder.style(kAggregateColor, dashtype, true);
+        total.glyph = aggregate_glyph(dir);
+        total.points = builder.rates(relative(aggregate));
+        all.push_back(std::move(total));
+        for (auto& s : subflows) all.push_back(std::move(s));
+    }
+    finish(spec, all, builder, "goodput", p.output, "time since the connection's first packet at the receiver (s)");
+}
+
 void run_plot_rate(const ThroughputOptions& o, const GlobalOptions& g) {
     if (o.window != "auto" && parse_duration_ns(o.window) < 0) {
         throw Error(ExitCode::Usage, "--window '" + o.window + "': expected 'auto' or a duration such as 100ms, 1s, 250us");
     }
-    if (o.tcp) run_tcp(o, g);
+    if (!o.peer.empty() && o.tcp) {
+        throw Error(ExitCode::Usage, "plot goodput: --peer and --tcp cannot be combined (--peer plots an MPTCP "
+                                     "connection's goodput at the receiver)");
+    }
+    if (!o.peer.empty()) run_mptcp_at_receiver(o, g);
+    else if (o.tcp) run_tcp(o, g);
     else run_mptcp(o, g);
 }
 
@@ -238,6 +314,11 @@ void add_kind(CLI::App& plot, const GlobalOptions& global, bool goodput) {
                     "(about 1/20 of the connection, at least 1 ms)")
         ->capture_default_str();
     kind.add_flag("--fixed-windows", o->fixed_windows, "Adjacent fixed windows (steps) instead of a sliding window");
+    if (goodput) {
+        kind.add_option("--peer", o->peer,
+                        "Capture of the same traffic at the other end: plot the goodput the receiver saw (bytes that "
+                        "arrived first, per subflow), from the receiver's capture");
+    }
 }
 
 }  // namespace

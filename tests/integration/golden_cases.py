@@ -27,6 +27,10 @@ PAIRS = ["basic", "reinject", "port_reuse"]
 
 # (name, arguments after -r CLIENT --peer SERVER)
 PAIR_COMMANDS = [
+    ("qualify-reinjections-0.json", ["qualify-reinjections", "0", "--json"]),
+    ("qualify-reinjections-0.txt", ["qualify-reinjections", "0"]),
+    ("summary-extended-0.txt", ["summary-extended", "0"]),
+    ("summary-extended-0.csv", ["summary-extended", "0", "--csv"]),
 ]
 
 

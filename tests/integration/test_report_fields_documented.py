@@ -3,7 +3,8 @@
 each key of an event's `details` is named in the events section of docs/commands.md.
 
 Walks the JSON of list-tcp, list-mptcp, list-subflows (with and without N), tcp-summary N,
-mptcp-summary N, list-reinjections and events on corpus captures chosen to exercise every part
+mptcp-summary N, list-reinjections and events on corpus captures, and of the two-capture
+qualify-reinjections and summary-extended on client/server pairs, chosen to exercise every part
 (joins, ADD_ADDR/REMOVE_ADDR, MP_PRIO, fallbacks, MP_FAIL and checksums, fast close,
 reinjections, several connections)."""
 
@@ -68,6 +69,15 @@ def main():
             for k, path in details.items():
                 if f"`{k}`" not in events_section:
                     undocumented_details.setdefault(k, f"{' '.join(args)} on {name}")
+    # Two-capture reports: the client capture with its server capture as --peer.
+    for scenario in ("reinject", "path_recovers"):
+        client, server = (os.path.join(DATA_DIR, f"{scenario}.{side}.pcapng") for side in ("client", "server"))
+        for command in ("qualify-reinjections", "summary-extended"):
+            keys = {}
+            keys_of(json.loads(run_program(command, "-r", client, "--peer", server, "0", "--json").stdout), "", keys, {})
+            for k, path in keys.items():
+                if k not in documented:
+                    undocumented.setdefault(k, f"{command} on {scenario} at {path or '/'}")
     for k, where in sorted(undocumented.items()):
         checker.check(False, f"JSON field `{k}` ({where}) is no column of `mptcpanalyzer columns`")
     for k, where in sorted(undocumented_details.items()):

@@ -580,6 +580,8 @@ std::vector<std::pair<std::string, const Schema*>> documented_schemas() {
             {"map-tcp", &map_tcp_report_schema()},
             {"map-mptcp", &map_mptcp_report_schema()},
             {"reordering", reordering_schema()},
+            {"qualify-reinjections", &qualify_reinjections_schema()},
+            {"summary-extended", &summary_extended_schema()},
             {"Wireshark: MPTCP Connections", &connection_overview_spec().schema()},
             {"Wireshark: MPTCP Subflows", &subflow_overview_spec().schema()}};
 }

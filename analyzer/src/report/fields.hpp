@@ -81,5 +81,7 @@ const Schema& event_schema();
 const Schema* tcp_summary_schema();
 const Schema* mptcp_summary_schema();
 const Schema* reordering_schema();
+const Schema& qualify_reinjections_schema();
+const Schema& summary_extended_schema();
 
 }  // namespace mptcpanalyzer::report

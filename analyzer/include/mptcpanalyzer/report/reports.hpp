@@ -46,6 +46,15 @@ Document map_mptcp(const CapturePair& pair, const MptcpConnection& connection);
 const Schema& map_tcp_report_schema();
 const Schema& map_mptcp_report_schema();
 
+// Two captures (-r A --peer B), `connection` of the first one; Error(Usage) when the peer capture
+// holds no twin of it (two_capture_summary_reports.cpp).
+// qualify-reinjections: every reinjection followed to the receiver with all its originals, useful,
+// redundant or lost, the time gained, whether the DATA_ACK came sooner; a summary per direction.
+Document qualify_reinjections(const CapturePair& pair, const MptcpConnection& connection);
+// summary-extended: per data direction and subflow, bytes sent, arrived, lost, arrived first
+// (goodput contribution) and redundant; CSV rows are subflows.
+Document summary_extended(const CapturePair& pair, const MptcpConnection& connection);
+
 // The Wireshark plugin's tables (Statistics > MPTCP ...; tshark -z mptcp,...).
 enum class Overview { Connections, Subflows, Reinjections };
 Table overview(const AnalysisSession& session, Overview which);
