@@ -25,6 +25,11 @@ PAIRS = ["basic", "reinject", "port_reuse"]
 
 # (name, arguments after -r CLIENT --peer SERVER)
 PAIR_COMMANDS = [
+    ("map-tcp-0.txt", ["map-tcp", "0"]),
+    ("map-tcp-0.json", ["map-tcp", "0", "--json"]),
+    ("map-mptcp-0.txt", ["map-mptcp", "0"]),
+    ("map-mptcp-0.json", ["map-mptcp", "0", "--json"]),
+    ("map-mptcp-0.csv", ["map-mptcp", "0", "--csv"]),
 ]
 
 
