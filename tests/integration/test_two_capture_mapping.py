@@ -20,6 +20,7 @@ truth that is not our own output:
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -380,6 +381,27 @@ else:
         after = {(r["tcp_stream"], r["direction"]): r["unmatched"] for r in split_doc["packets"]}
         checker.check(before == after, f"v0 pair split: mptcp.stream {stream} unmatched counts unchanged")
     checker.check(split and supers == len(split), f"v0 pair split: {supers} super-segments == {len(split)} frames split")
+
+# --- every JSON key of both reports is a documented column -------------------------------------
+documented = set(re.findall(r"^\| `([a-z0-9_]+)` \|", run_program("columns").stdout, re.M))
+
+
+def keys_of(value, out):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out.add(k)
+            keys_of(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            keys_of(v, out)
+
+
+client, server = pair("reinject")
+keys = set()
+keys_of(map_mptcp(client, server, 0), keys)
+keys_of(map_tcp(client, server, 0), keys)
+keys_of(map_mptcp(pair("port_reuse")[0], cut, 1), keys)
+checker.check(keys and keys <= documented, f"map-tcp/map-mptcp JSON keys documented: missing {sorted(keys - documented)}")
 
 shutil.rmtree(TMP, ignore_errors=True)
 checker.finish()
