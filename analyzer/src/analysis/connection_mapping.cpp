@@ -211,20 +211,34 @@ std::pair<Endpoint, Endpoint> tuple_key(const TcpConnection& c) {
 }
 
 // The peer capture's TCP connections by what identifies them (ISNs, MP_JOIN nonces, 4-tuple),
-// so that a connection's candidates are found without comparing it with every peer connection.
+// so that a connection's candidates are found without reading every peer connection: the index
+// is one pass over the SYN rows and the MP_JOIN options; a connection's traits (which read all
+// its rows) are computed only for the candidates, once.
 class PeerIndex {
 public:
     explicit PeerIndex(const AnalysisSession& peer) : peer_(peer) {
-        const auto& tcp = peer.model().tcp;
-        traits_.resize(tcp.size());
-        for (std::size_t i = 0; i < tcp.size(); ++i) {
-            const TcpTraits& t = traits(i);
-            if (t.client_isn) by_value_.emplace(*t.client_isn, i);
-            if (t.server_isn) by_value_.emplace(*t.server_isn, i);
-            if (t.client_nonce) by_value_.emplace(*t.client_nonce, i);
-            if (t.server_nonce) by_value_.emplace(*t.server_nonce, i);
-            by_tuple_[tuple_key(tcp[i])].push_back(i);
+        const ConnectionModel& model = peer.model();
+        const PacketTable& table = peer.table();
+        const auto& col = table.columns();
+        traits_.resize(model.tcp.size());
+        has_syn_.assign(model.tcp.size(), false);
+        const auto index_of = [&](std::uint32_t row) -> std::optional<std::size_t> {
+            const TcpConnection* t = model.find_tcp(col.tcp_stream[row]);
+            if (!t) return std::nullopt;
+            return static_cast<std::size_t>(t - model.tcp.data());
+        };
+        for (std::uint32_t row = 0; row < table.size(); ++row) {
+            if (!(col.flags[row] & tcp_flag::kSyn)) continue;
+            const auto i = index_of(row);
+            if (!i) continue;
+            by_value_.emplace(col.seq_raw[row], *i);
+            if (!(col.flags[row] & tcp_flag::kAck)) has_syn_[*i] = true;
         }
+        for (const SideOption& o : table.side_options()) {
+            if (o.option.subtype != MptcpSubtype::Join || !o.option.has_nonce) continue;
+            if (const auto i = index_of(o.row)) by_value_.emplace(o.option.nonce, *i);
+        }
+        for (std::size_t i = 0; i < model.tcp.size(); ++i) by_tuple_[tuple_key(model.tcp[i])].push_back(i);
     }
 
     const TcpTraits& traits(std::size_t i) const {
@@ -234,7 +248,9 @@ public:
     }
 
     // Indices of the peer connections that may be `a`'s twin: those sharing an ISN, a nonce or
-    // the 4-tuple; every connection when none does (no handshake, and addresses rewritten).
+    // the 4-tuple. When none does (addresses rewritten, or no handshake in one capture), those
+    // whose handshake may be missing: every peer connection without a SYN when `a` has one, every
+    // connection when `a` has none.
     std::vector<std::size_t> candidates(const TcpTraits& a) const {
         std::set<std::size_t> out;
         for (const auto& value : {a.client_isn, a.server_isn, a.client_nonce, a.server_nonce}) {
@@ -246,7 +262,9 @@ public:
             out.insert(it->second.begin(), it->second.end());
         }
         if (out.empty()) {
-            for (std::size_t i = 0; i < traits_.size(); ++i) out.insert(i);
+            for (std::size_t i = 0; i < traits_.size(); ++i) {
+                if (!a.client_isn || !has_syn_[i]) out.insert(i);
+            }
         }
         return {out.begin(), out.end()};
     }
@@ -254,6 +272,7 @@ public:
 private:
     const AnalysisSession& peer_;
     mutable std::vector<std::optional<TcpTraits>> traits_;
+    std::vector<bool> has_syn_;  // a SYN without ACK was captured
     std::unordered_multimap<std::uint32_t, std::size_t> by_value_;
     std::map<std::pair<Endpoint, Endpoint>, std::vector<std::size_t>> by_tuple_;
 };
