@@ -281,6 +281,33 @@ for name in ("basic", "concurrent", "port_reuse", "ipv6"):
     first_unmatched, peer_unmatched = unmatched_frames(docs)
     checker.check(not first_unmatched and not peer_unmatched, f"NAT {name}: every packet matched")
 
+# --- no handshake in the peer capture, and NAT: sequence space and timestamps decide -----------
+# concurrent: 16 subflows between the same hosts at the same time (their TCP timestamps overlap).
+client, server = pair("concurrent")
+no_syn = os.path.join(TMP, "concurrent.server.nosyn.pcapng")
+syn_frames = [str(p["frame"]) for p in packets(server) if p["flags"] & 0x02]
+subprocess.run(["editcap", server, no_syn] + syn_frames, check=True, capture_output=True)
+ethernet = os.path.join(TMP, "concurrent.server.nosyn.eth.pcapng")
+natted = os.path.join(TMP, "concurrent.server.nosyn.nat.pcap")
+pcapng_edit.to_ethernet(no_syn, ethernet)
+ports = sorted({p["sport"] for p in packets(server)} | {p["dport"] for p in packets(server)})
+subprocess.run(["tcprewrite", "--pnat=10.99.0.0/16:172.31.0.0/16",
+                "--portmap=" + ",".join(f"{p}:{(p + 1000) % 65536 or 1}" for p in ports),
+                f"--infile={ethernet}", f"--outfile={natted}"], check=True, capture_output=True)
+checker.check(not any(p["flags"] & 0x02 for p in packets(natted)), "no SYN left in the edited capture")
+# The twin: the edited capture's stream holding the client stream's first packet after its SYN
+# (same header fields, from tshark).
+where = {fingerprint(p): p["stream"] for p in packets(natted)}
+for stream in sorted({p["stream"] for p in packets(client)}):
+    first_after_syn = next(p for p in packets(client) if p["stream"] == stream and not p["flags"] & 0x02)
+    expected = where.get(fingerprint(first_after_syn))
+    doc = map_tcp(client, natted, stream)
+    best = doc["matches"][0] if doc["matches"] else {"stream": None, "reasons": []}
+    checker.check(expected is not None and best["stream"] == expected,
+                  f"no handshake + NAT: tcp.stream {stream} -> {best['stream']}, twin {expected}")
+    checker.check("sequence_overlap" in best["reasons"] and not {"four_tuple", "ports"} & set(best["reasons"]),
+                  f"no handshake + NAT: tcp.stream {stream} reasons {best['reasons']}")
+
 # --- frames deleted from the server capture -------------------------------------------------
 client, server = pair("basic")
 deleted_ranges = [(20, 24), (101, 103), (300, 300)]
