@@ -130,7 +130,9 @@ def missing_stream(captures):
         valid = {field: wireshark_streams(capture, field) for field in ("tcp.stream", "mptcp.stream")}
         for words, field in commands:
             what = f"{' '.join(words)} -r {os.path.basename(capture)} without its {field}"
-            proc = program(*words, "-r", capture)
+            # Two-capture commands (--peer, required and checked first by the parser) get one.
+            peer = ["--peer", capture] if "--peer" in program(*words, "--help").stdout else []
+            proc = program(*words, "-r", capture, *peer)
             first = proc.stderr.splitlines()[0] if proc.stderr else ""
             article = "an" if field == "mptcp.stream" else "a"
             prefix = f"mptcpanalyzer: error: {capture}: {' '.join(words)} needs {article} {field} number; valid: "
