@@ -409,6 +409,21 @@ else:
         checker.check(before == after, f"v0 pair split: mptcp.stream {stream} unmatched counts unchanged")
     checker.check(split and supers == len(split), f"v0 pair split: {supers} super-segments == {len(split)} frames split")
 
+# --- bad input: documented exit codes (docs/exit-codes.md), a message, nothing on stdout ----------
+client, server = pair("basic")
+valid_tcp = sorted({p["stream"] for p in packets(client)})
+for args, code, words in [
+    (["map-tcp", "-r", client, "--peer", server, "99"], 2,
+     [client, "no tcp.stream 99", "valid: " + ", ".join(map(str, valid_tcp))]),
+    (["map-mptcp", "-r", client, "--peer", server, "7"], 2, [client, "no mptcp.stream 7"]),
+    (["map-mptcp", "-r", client, "--peer", os.path.join(TMP, "absent.pcapng"), "0"], 3, ["absent.pcapng"]),
+    (["map-tcp", "-r", client, "--peer", client, "0"], 2, ["same capture"]),
+    (["map-tcp", "-r", client, "0"], 2, ["--peer is required"]),
+]:
+    proc = run_program(*args, check=False)
+    checker.check(proc.returncode == code and proc.stdout == "" and all(w in proc.stderr for w in words),
+                  f"{' '.join(args[:1] + args[-1:])}: exit {code} naming {words}: {proc.returncode} {proc.stderr!r}")
+
 # --- every JSON key of both reports is a documented column -------------------------------------
 documented = set(re.findall(r"^\| `([a-z0-9_]+)` \|", run_program("columns").stdout, re.M))
 
