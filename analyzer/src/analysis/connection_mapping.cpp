@@ -156,7 +156,9 @@ TcpCandidate compare_oriented(const TcpTraits& a, const TcpTraits& b, bool rever
     if (a.client_nonce && b_client_nonce && *a.client_nonce != *b_client_nonce) return {};
     if (a.server_nonce && b_server_nonce && *a.server_nonce != *b_server_nonce) return {};
     const bool nonces = (a.client_nonce && b_client_nonce) || (a.server_nonce && b_server_nonce);
-    const bool token = !reversed && a.join_token && b.join_token && *a.join_token == *b.join_token;
+    // The token names the MPTCP connection a join belongs to: another token, another connection.
+    if (!reversed && a.join_token && b.join_token && *a.join_token != *b.join_token) return {};
+    const bool token = !reversed && a.join_token && b.join_token;
 
     if (nonces) add(c.reasons, c.score, MatchReason::JoinNonces);
     if (token) add(c.reasons, c.score, MatchReason::JoinToken);
@@ -357,8 +359,7 @@ std::vector<MptcpCandidate> map_mptcp_connection(const AnalysisSession& first, c
     const ConnectionModel& peer_model = peer.model();
     const PeerIndex index(peer);
 
-    // The first connection's subflows, and the tokens its MP_JOINs name (the receiver's token:
-    // of the server on subflows towards it, else of the client).
+    // The first connection's subflows (their MP_JOIN tokens and nonces are in their traits).
     std::vector<std::optional<TcpTraits>> a_subflows;
     for (const Subflow& s : connection.subflows) {
         const TcpConnection* t = model.find_tcp(s.tcp_stream);
@@ -366,8 +367,8 @@ std::vector<MptcpCandidate> map_mptcp_connection(const AnalysisSession& first, c
     }
     const Keys a_keys{connection.client_key, connection.server_key};
 
-    // Candidates: peer connections with one of the keys, or with a token the first connection's
-    // joins carry, or holding a subflow that may be one of the first connection's.
+    // Candidates: peer connections with the same keys, or holding a subflow that may be one of
+    // the first connection's (same ISN, nonce or 4-tuple: PeerIndex::candidates).
     std::set<std::size_t> candidates;
     for (std::size_t j = 0; j < peer_model.mptcp.size(); ++j) {
         const MptcpConnection& b = peer_model.mptcp[j];
