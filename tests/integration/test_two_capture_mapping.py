@@ -298,6 +298,7 @@ checker.check(not any(p["flags"] & 0x02 for p in packets(natted)), "no SYN left 
 # The twin: the edited capture's stream holding the client stream's first packet after its SYN
 # (same header fields, from tshark).
 where = {fingerprint(p): p["stream"] for p in packets(natted)}
+no_syn_twin = {}
 for stream in sorted({p["stream"] for p in packets(client)}):
     first_after_syn = next(p for p in packets(client) if p["stream"] == stream and not p["flags"] & 0x02)
     expected = where.get(fingerprint(first_after_syn))
@@ -307,6 +308,23 @@ for stream in sorted({p["stream"] for p in packets(client)}):
                   f"no handshake + NAT: tcp.stream {stream} -> {best['stream']}, twin {expected}")
     checker.check("sequence_overlap" in best["reasons"] and not {"four_tuple", "ports"} & set(best["reasons"]),
                   f"no handshake + NAT: tcp.stream {stream} reasons {best['reasons']}")
+    no_syn_twin[stream] = expected
+# Without their MP_JOIN handshakes the peer capture cannot attach the joins to their connections
+# (each is a connection of its own there): map-mptcp still pairs every subflow with its twin.
+for c in connections(client):
+    if c["mptcp_stream"] is None:
+        continue
+    doc = map_mptcp(client, natted, c["mptcp_stream"])
+    best = doc["matches"][0] if doc["matches"] else {"subflows": [], "reasons": []}
+    checker.check("mptcp_keys" in best["reasons"], f"no handshake + NAT: mptcp.stream {c['mptcp_stream']} by its keys")
+    pairs = {s["tcp_stream"]: s["peer_tcp_stream"] for s in best["subflows"]}
+    want = {s["tcp_stream"]: no_syn_twin[s["tcp_stream"]] for s in c["subflows"]}
+    checker.check(pairs == want, f"no handshake + NAT: mptcp.stream {c['mptcp_stream']} subflows {pairs} == twins {want}")
+    syn_twins = {p["frame"] for p in packets(client) if p["flags"] & 0x02 and p["stream"] in want}
+    first_unmatched, peer_unmatched = unmatched_frames({0: doc})
+    checker.check(first_unmatched == syn_twins and not peer_unmatched,
+                  f"no handshake + NAT: mptcp.stream {c['mptcp_stream']}: only the deleted SYNs' twins unmatched "
+                  f"{sorted(first_unmatched)} == {sorted(syn_twins)}, nothing of the edited capture {sorted(peer_unmatched)}")
 
 # --- frames deleted from the server capture -------------------------------------------------
 client, server = pair("basic")

@@ -199,6 +199,14 @@ std::optional<TcpCandidate> compare_tcp(const TcpTraits& a, const TcpTraits& b) 
     return std::move(best);
 }
 
+// Evidence that names one connection: values the ends chose at random (ISNs, nonces, tokens,
+// keys), the sequence space it covered, or its 4-tuple; not mere timestamps or times.
+bool identifying(const std::vector<MatchReason>& reasons) {
+    return std::any_of(reasons.begin(), reasons.end(), [](MatchReason r) {
+        return r != MatchReason::TimeOverlap && r != MatchReason::Ports && r != MatchReason::Timestamps;
+    });
+}
+
 template <class Candidate>
 void sort_best_first(std::vector<Candidate>& v, auto stream_of) {
     std::sort(v.begin(), v.end(), [&](const Candidate& x, const Candidate& y) {
@@ -415,10 +423,14 @@ std::vector<MptcpCandidate> map_mptcp_connection(const AnalysisSession& first, c
         c.subflows.resize(connection.subflows.size());
         for (std::size_t i = 0; i < c.subflows.size(); ++i) c.subflows[i].subflow = i;
         std::vector<bool> a_used(connection.subflows.size(), false), b_used(b.subflows.size(), false);
+        std::set<std::size_t> peer_used;  // peer TCP connections (indices) paired so far
         int subflow_score = 0;
         for (auto& s : scored) {
             if (a_used[s.a] || b_used[s.b]) continue;
             a_used[s.a] = b_used[s.b] = true;
+            if (const TcpConnection* t = peer_model.find_tcp(s.candidate.tcp_stream)) {
+                peer_used.insert(static_cast<std::size_t>(t - peer_model.tcp.data()));
+            }
             SubflowPair& p = c.subflows[s.a];
             p.peer_subflow = s.b;
             p.peer_tcp_stream = s.candidate.tcp_stream;
@@ -431,6 +443,34 @@ std::vector<MptcpCandidate> map_mptcp_connection(const AnalysisSession& first, c
                 p.score += weight(MatchReason::MptcpKeys);
             }
             subflow_score += s.candidate.score;
+            reasons.insert(reasons.end(), p.reasons.begin(), p.reasons.end());
+        }
+        // A subflow still without a twin may have one the peer capture could not attach to this
+        // connection (its MP_JOIN handshake missing there: Wireshark numbers it as a connection of
+        // its own, keys unknown; or its MPTCP options stripped on the path): a peer TCP connection
+        // outside every connection with known keys, on evidence that identifies it. Only for a
+        // candidate identified by its keys: the others are such fragments themselves.
+        for (std::size_t i = 0; keys == KeyVerdict::Same && i < a_subflows.size(); ++i) {
+            if (a_used[i] || !a_subflows[i]) continue;
+            std::optional<TcpCandidate> best;
+            for (const std::size_t k : index.candidates(*a_subflows[i])) {
+                const TcpConnection& t = peer_model.tcp[k];
+                if (t.mptcp_index >= 0) {
+                    const MptcpConnection& owner = peer_model.mptcp[static_cast<std::size_t>(t.mptcp_index)];
+                    if (owner.client_key || owner.server_key) continue;
+                }
+                if (peer_used.count(k)) continue;
+                auto candidate = compare_tcp(*a_subflows[i], index.traits(k));
+                if (!candidate || !identifying(candidate->reasons)) continue;
+                if (!best || candidate->score > best->score) best = std::move(candidate);
+            }
+            if (!best) continue;
+            SubflowPair& p = c.subflows[i];
+            p.peer_tcp_stream = best->tcp_stream;
+            p.score = best->score;
+            p.reasons = best->reasons;
+            p.reversed = best->reversed;
+            subflow_score += best->score;
             reasons.insert(reasons.end(), p.reasons.begin(), p.reasons.end());
         }
         if (!credible(reasons)) continue;
