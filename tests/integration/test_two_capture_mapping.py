@@ -203,6 +203,14 @@ for name, scenario in sorted(SCENARIOS.items()):
             checker.check(streams and all((s, twin.get(s)) in paired for s in streams if s in twin) and
                           any(s in twin for s in streams),
                           f"{name}: manifest subflow {tuple4} is paired with its twin")
+    # The side of each capture: the client's is nearer the client, and the other way round
+    # from the server capture, which maps back the same way.
+    for stream, doc in docs.items():
+        checker.check(doc["first_side"] == "client", f"{name} mptcp.stream {stream}: first_side {doc['first_side']}")
+    back, _ = check_mapping(f"{name} from the server", server, client, twins(server, client), tokens=tokens)
+    for stream, doc in back.items():
+        checker.check(doc["first_side"] == "server",
+                      f"{name} from the server, mptcp.stream {stream}: first_side {doc['first_side']}")
     first_unmatched, peer_unmatched = unmatched_frames(docs)
     # The rule, from tshark: per twin subflow, a packet is unmatched when the other capture has
     # fewer packets with its header fields (identical ones matched in capture order).
