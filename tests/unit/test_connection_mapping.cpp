@@ -83,3 +83,32 @@ TEST_CASE("connection mapping: a reused 4-tuple with other ISNs is not a candida
     CHECK(has(candidates[0].reasons, MatchReason::ClientIsn));
     CHECK(has(candidates[0].reasons, MatchReason::ServerIsn));
 }
+
+TEST_CASE("connection mapping: MPTCP keys decide, the one key a capture saw is enough, another key rules out",
+          "[connection_mapping]") {
+    constexpr std::uint64_t kClientKey = 0x1111222233334444ULL, kServerKey = 0x5555666677778888ULL;
+    // The first capture missed the third ACK (v1: the client's key is only there).
+    Capture first_capture;
+    Flow a = first_capture.flow(0, "10.0.0.1", 40000, "10.0.0.2", 80, 1000, 5000);
+    first_capture.send(a, true, kSynFlags, 0, {capable(1, std::nullopt, std::nullopt)});
+    first_capture.send(a, false, kSynAckFlags, 0, {capable(1, kServerKey, std::nullopt)});
+    // The peer capture: the full handshake of the same connection (other addresses: NAT), and at
+    // the same time, on the first one's 4-tuple, a connection with another server key.
+    Capture peer_capture;
+    Flow other = peer_capture.flow(0, "10.0.0.1", 40000, "10.0.0.2", 80, 1000, 5000);
+    Flow twin = peer_capture.flow(1, "192.168.0.1", 1234, "192.168.0.2", 8080, 1000, 5000);
+    mptcp_handshake(peer_capture, other, kClientKey, kServerKey + 1);
+    mptcp_handshake(peer_capture, twin, kClientKey, kServerKey);
+    const AnalysisSession first(std::move(first_capture.table));
+    const AnalysisSession peer(std::move(peer_capture.table));
+    REQUIRE(first.model().mptcp.size() == 1);
+    REQUIRE_FALSE(first.model().mptcp[0].client_key.has_value());
+
+    const auto candidates = map_mptcp_connection(first, first.model().mptcp[0], peer);
+    REQUIRE(candidates.size() == 1);  // the same ISNs and 4-tuple, but another server key: not it
+    CHECK(candidates[0].peer_index == 1);
+    CHECK(has(candidates[0].reasons, MatchReason::MptcpKeys));
+    CHECK_FALSE(has(candidates[0].reasons, MatchReason::FourTuple));
+    REQUIRE(candidates[0].subflows.size() == 1);
+    CHECK(candidates[0].subflows[0].peer_tcp_stream == std::optional<std::uint32_t>(1));
+}
