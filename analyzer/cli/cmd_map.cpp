@@ -4,16 +4,32 @@
 
 #include "commands.hpp"
 #include "mptcpanalyzer/report/reports.hpp"
+#include "mptcpanalyzer/util/error.hpp"
 #include "report_output.hpp"
 
 namespace mptcpanalyzer::cli {
+namespace {
+
+// A connection of the first capture; an unknown number names that capture (two are open).
+template <class Lookup>
+decltype(auto) first_connection(const CapturePair& pair, Lookup lookup) {
+    try {
+        return lookup(pair.first());
+    } catch (const Error& e) {
+        throw Error(e.code(), pair.first_name() + ": " + e.what());
+    }
+}
+
+}  // namespace
 
 void setup_map(CLI::App& app, const GlobalOptions& global) {
     add_two_capture_command(app, global,
                             {"map-tcp", "The TCP connections of the peer capture that are a TCP connection of the first",
                              StreamArgument::Tcp, false,
                              [](const CapturePair& pair, std::int64_t stream, const TwoCaptureOptions&) {
-                                 return report::map_tcp(pair, pair.first().tcp(stream));
+                                 return report::map_tcp(pair, first_connection(pair, [&](const AnalysisSession& s) -> const TcpConnection& {
+                                     return s.tcp(stream);
+                                 }));
                              }});
     add_two_capture_command(app, global,
                             {"map-mptcp",
@@ -21,7 +37,10 @@ void setup_map(CLI::App& app, const GlobalOptions& global) {
                              "with the subflow mapping",
                              StreamArgument::Mptcp, false,
                              [](const CapturePair& pair, std::int64_t stream, const TwoCaptureOptions&) {
-                                 return report::map_mptcp(pair, pair.first().mptcp(stream));
+                                 return report::map_mptcp(
+                                     pair, first_connection(pair, [&](const AnalysisSession& s) -> const MptcpConnection& {
+                                         return s.mptcp(stream);
+                                     }));
                              }});
 }
 

@@ -31,6 +31,11 @@ PAIR_COMMANDS = [
     ("qualify-reinjections-0.txt", ["qualify-reinjections", "0"]),
     ("summary-extended-0.txt", ["summary-extended", "0"]),
     ("summary-extended-0.csv", ["summary-extended", "0", "--csv"]),
+    ("map-tcp-0.txt", ["map-tcp", "0"]),
+    ("map-tcp-0.json", ["map-tcp", "0", "--json"]),
+    ("map-mptcp-0.txt", ["map-mptcp", "0"]),
+    ("map-mptcp-0.json", ["map-mptcp", "0", "--json"]),
+    ("map-mptcp-0.csv", ["map-mptcp", "0", "--csv"]),
 ]
 
 

@@ -107,3 +107,32 @@ TEST_CASE("packet matching: segments seen unchanged in both captures are matched
     CHECK(m.directions[0].pairs.size() == first.tcp().stats(TcpDirection::ClientToServer).packets);
     for (const auto& p : m.directions[0].pairs) CHECK(p.row == p.peer_row);  // same construction, same rows
 }
+
+TEST_CASE("packet matching: pieces carry the super-segment's timestamps; a resend in smaller segments does not tile",
+          "[packet_matching]") {
+    const auto stamp = [](Side& side, std::uint32_t tsval) {
+        auto& c = side.capture.table.mutable_columns();
+        for (const auto row : side.data_rows) {
+            c.misc[row] = static_cast<std::uint8_t>(c.misc[row] | row_bit::kTimestamps);
+            c.tsval[row] = tsval;
+            c.tsecr[row] = 7;
+        }
+    };
+    Side first({2856});
+    Side peer({1428, 1428});
+    SECTION("same timestamps: offloaded pieces") {
+        stamp(first, 100);
+        stamp(peer, 100);
+        const TcpPacketMatch m = match_packets(first.capture.table, first.tcp(), peer.capture.table, peer.tcp(), false);
+        CHECK(m.directions[0].super_segments == 1);
+        CHECK(m.directions[0].unmatched.empty());
+    }
+    SECTION("later timestamps: a retransmission of the same bytes") {
+        stamp(first, 100);
+        stamp(peer, 180);
+        const TcpPacketMatch m = match_packets(first.capture.table, first.tcp(), peer.capture.table, peer.tcp(), false);
+        CHECK(m.directions[0].super_segments == 0);
+        CHECK(m.directions[0].unmatched == std::vector<std::uint32_t>{first.data_rows[0]});
+        CHECK(m.directions[0].peer_unmatched.size() == 2);
+    }
+}

@@ -156,7 +156,9 @@ TcpCandidate compare_oriented(const TcpTraits& a, const TcpTraits& b, bool rever
     if (a.client_nonce && b_client_nonce && *a.client_nonce != *b_client_nonce) return {};
     if (a.server_nonce && b_server_nonce && *a.server_nonce != *b_server_nonce) return {};
     const bool nonces = (a.client_nonce && b_client_nonce) || (a.server_nonce && b_server_nonce);
-    const bool token = !reversed && a.join_token && b.join_token && *a.join_token == *b.join_token;
+    // The token names the MPTCP connection a join belongs to: another token, another connection.
+    if (!reversed && a.join_token && b.join_token && *a.join_token != *b.join_token) return {};
+    const bool token = !reversed && a.join_token && b.join_token;
 
     if (nonces) add(c.reasons, c.score, MatchReason::JoinNonces);
     if (token) add(c.reasons, c.score, MatchReason::JoinToken);
@@ -197,6 +199,14 @@ std::optional<TcpCandidate> compare_tcp(const TcpTraits& a, const TcpTraits& b) 
     return std::move(best);
 }
 
+// Evidence that names one connection: values the ends chose at random (ISNs, nonces, tokens,
+// keys), the sequence space it covered, or its 4-tuple; not mere timestamps or times.
+bool identifying(const std::vector<MatchReason>& reasons) {
+    return std::any_of(reasons.begin(), reasons.end(), [](MatchReason r) {
+        return r != MatchReason::TimeOverlap && r != MatchReason::Ports && r != MatchReason::Timestamps;
+    });
+}
+
 template <class Candidate>
 void sort_best_first(std::vector<Candidate>& v, auto stream_of) {
     std::sort(v.begin(), v.end(), [&](const Candidate& x, const Candidate& y) {
@@ -211,20 +221,34 @@ std::pair<Endpoint, Endpoint> tuple_key(const TcpConnection& c) {
 }
 
 // The peer capture's TCP connections by what identifies them (ISNs, MP_JOIN nonces, 4-tuple),
-// so that a connection's candidates are found without comparing it with every peer connection.
+// so that a connection's candidates are found without reading every peer connection: the index
+// is one pass over the SYN rows and the MP_JOIN options; a connection's traits (which read all
+// its rows) are computed only for the candidates, once.
 class PeerIndex {
 public:
     explicit PeerIndex(const AnalysisSession& peer) : peer_(peer) {
-        const auto& tcp = peer.model().tcp;
-        traits_.resize(tcp.size());
-        for (std::size_t i = 0; i < tcp.size(); ++i) {
-            const TcpTraits& t = traits(i);
-            if (t.client_isn) by_value_.emplace(*t.client_isn, i);
-            if (t.server_isn) by_value_.emplace(*t.server_isn, i);
-            if (t.client_nonce) by_value_.emplace(*t.client_nonce, i);
-            if (t.server_nonce) by_value_.emplace(*t.server_nonce, i);
-            by_tuple_[tuple_key(tcp[i])].push_back(i);
+        const ConnectionModel& model = peer.model();
+        const PacketTable& table = peer.table();
+        const auto& col = table.columns();
+        traits_.resize(model.tcp.size());
+        has_syn_.assign(model.tcp.size(), false);
+        const auto index_of = [&](std::uint32_t row) -> std::optional<std::size_t> {
+            const TcpConnection* t = model.find_tcp(col.tcp_stream[row]);
+            if (!t) return std::nullopt;
+            return static_cast<std::size_t>(t - model.tcp.data());
+        };
+        for (std::uint32_t row = 0; row < table.size(); ++row) {
+            if (!(col.flags[row] & tcp_flag::kSyn)) continue;
+            const auto i = index_of(row);
+            if (!i) continue;
+            by_value_.emplace(col.seq_raw[row], *i);
+            if (!(col.flags[row] & tcp_flag::kAck)) has_syn_[*i] = true;
         }
+        for (const SideOption& o : table.side_options()) {
+            if (o.option.subtype != MptcpSubtype::Join || !o.option.has_nonce) continue;
+            if (const auto i = index_of(o.row)) by_value_.emplace(o.option.nonce, *i);
+        }
+        for (std::size_t i = 0; i < model.tcp.size(); ++i) by_tuple_[tuple_key(model.tcp[i])].push_back(i);
     }
 
     const TcpTraits& traits(std::size_t i) const {
@@ -234,7 +258,9 @@ public:
     }
 
     // Indices of the peer connections that may be `a`'s twin: those sharing an ISN, a nonce or
-    // the 4-tuple; every connection when none does (no handshake, and addresses rewritten).
+    // the 4-tuple. When none does (addresses rewritten, or no handshake in one capture), those
+    // whose handshake may be missing: every peer connection without a SYN when `a` has one, every
+    // connection when `a` has none.
     std::vector<std::size_t> candidates(const TcpTraits& a) const {
         std::set<std::size_t> out;
         for (const auto& value : {a.client_isn, a.server_isn, a.client_nonce, a.server_nonce}) {
@@ -246,7 +272,9 @@ public:
             out.insert(it->second.begin(), it->second.end());
         }
         if (out.empty()) {
-            for (std::size_t i = 0; i < traits_.size(); ++i) out.insert(i);
+            for (std::size_t i = 0; i < traits_.size(); ++i) {
+                if (!a.client_isn || !has_syn_[i]) out.insert(i);
+            }
         }
         return {out.begin(), out.end()};
     }
@@ -254,6 +282,7 @@ public:
 private:
     const AnalysisSession& peer_;
     mutable std::vector<std::optional<TcpTraits>> traits_;
+    std::vector<bool> has_syn_;  // a SYN without ACK was captured
     std::unordered_multimap<std::uint32_t, std::size_t> by_value_;
     std::map<std::pair<Endpoint, Endpoint>, std::vector<std::size_t>> by_tuple_;
 };
@@ -338,8 +367,7 @@ std::vector<MptcpCandidate> map_mptcp_connection(const AnalysisSession& first, c
     const ConnectionModel& peer_model = peer.model();
     const PeerIndex index(peer);
 
-    // The first connection's subflows, and the tokens its MP_JOINs name (the receiver's token:
-    // of the server on subflows towards it, else of the client).
+    // The first connection's subflows (their MP_JOIN tokens and nonces are in their traits).
     std::vector<std::optional<TcpTraits>> a_subflows;
     for (const Subflow& s : connection.subflows) {
         const TcpConnection* t = model.find_tcp(s.tcp_stream);
@@ -347,8 +375,8 @@ std::vector<MptcpCandidate> map_mptcp_connection(const AnalysisSession& first, c
     }
     const Keys a_keys{connection.client_key, connection.server_key};
 
-    // Candidates: peer connections with one of the keys, or with a token the first connection's
-    // joins carry, or holding a subflow that may be one of the first connection's.
+    // Candidates: peer connections with the same keys, or holding a subflow that may be one of
+    // the first connection's (same ISN, nonce or 4-tuple: PeerIndex::candidates).
     std::set<std::size_t> candidates;
     for (std::size_t j = 0; j < peer_model.mptcp.size(); ++j) {
         const MptcpConnection& b = peer_model.mptcp[j];
@@ -395,10 +423,14 @@ std::vector<MptcpCandidate> map_mptcp_connection(const AnalysisSession& first, c
         c.subflows.resize(connection.subflows.size());
         for (std::size_t i = 0; i < c.subflows.size(); ++i) c.subflows[i].subflow = i;
         std::vector<bool> a_used(connection.subflows.size(), false), b_used(b.subflows.size(), false);
+        std::set<std::size_t> peer_used;  // peer TCP connections (indices) paired so far
         int subflow_score = 0;
         for (auto& s : scored) {
             if (a_used[s.a] || b_used[s.b]) continue;
             a_used[s.a] = b_used[s.b] = true;
+            if (const TcpConnection* t = peer_model.find_tcp(s.candidate.tcp_stream)) {
+                peer_used.insert(static_cast<std::size_t>(t - peer_model.tcp.data()));
+            }
             SubflowPair& p = c.subflows[s.a];
             p.peer_subflow = s.b;
             p.peer_tcp_stream = s.candidate.tcp_stream;
@@ -411,6 +443,34 @@ std::vector<MptcpCandidate> map_mptcp_connection(const AnalysisSession& first, c
                 p.score += weight(MatchReason::MptcpKeys);
             }
             subflow_score += s.candidate.score;
+            reasons.insert(reasons.end(), p.reasons.begin(), p.reasons.end());
+        }
+        // A subflow still without a twin may have one the peer capture could not attach to this
+        // connection (its MP_JOIN handshake missing there: Wireshark numbers it as a connection of
+        // its own, keys unknown; or its MPTCP options stripped on the path): a peer TCP connection
+        // outside every connection with known keys, on evidence that identifies it. Only for a
+        // candidate identified by its keys: the others are such fragments themselves.
+        for (std::size_t i = 0; keys == KeyVerdict::Same && i < a_subflows.size(); ++i) {
+            if (a_used[i] || !a_subflows[i]) continue;
+            std::optional<TcpCandidate> best;
+            for (const std::size_t k : index.candidates(*a_subflows[i])) {
+                const TcpConnection& t = peer_model.tcp[k];
+                if (t.mptcp_index >= 0) {
+                    const MptcpConnection& owner = peer_model.mptcp[static_cast<std::size_t>(t.mptcp_index)];
+                    if (owner.client_key || owner.server_key) continue;
+                }
+                if (peer_used.count(k)) continue;
+                auto candidate = compare_tcp(*a_subflows[i], index.traits(k));
+                if (!candidate || !identifying(candidate->reasons)) continue;
+                if (!best || candidate->score > best->score) best = std::move(candidate);
+            }
+            if (!best) continue;
+            SubflowPair& p = c.subflows[i];
+            p.peer_tcp_stream = best->tcp_stream;
+            p.score = best->score;
+            p.reasons = best->reasons;
+            p.reversed = best->reversed;
+            subflow_score += best->score;
             reasons.insert(reasons.end(), p.reasons.begin(), p.reasons.end());
         }
         if (!credible(reasons)) continue;

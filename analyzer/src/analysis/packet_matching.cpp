@@ -91,11 +91,22 @@ void match_by_fingerprint(const PacketTable& first, const PacketTable& peer, Dir
     }
 }
 
+// Segmentation offload copies the TCP options to every piece, and GRO merges only segments whose
+// options are equal: a super-segment and its pieces carry the same timestamps option. (A
+// retransmission of the same bytes in smaller segments does not.)
+bool same_timestamps(const PacketTable& a, std::uint32_t row_a, const PacketTable& b, std::uint32_t row_b) {
+    const bool ts_a = a.columns().misc[row_a] & row_bit::kTimestamps;
+    const bool ts_b = b.columns().misc[row_b] & row_bit::kTimestamps;
+    if (ts_a != ts_b) return false;
+    return !ts_a || (a.columns().tsval[row_a] == b.columns().tsval[row_b] &&
+                     a.columns().tsecr[row_a] == b.columns().tsecr[row_b]);
+}
+
 // GSO/TSO (sender) and GRO/LRO (receiver): one capture holds a super-segment where the other
 // holds the wire-sized pieces. A still unmatched data segment whose byte range is tiled exactly
-// by still unmatched data segments of the other side (same acknowledgment number, consecutive
-// sequence numbers, at least two of them) is matched to each piece. `big_is_first` says which
-// side holds the super-segments looked for. Returns how many super-segments were matched.
+// by still unmatched data segments of the other side (same acknowledgment number and timestamps,
+// consecutive sequence numbers, at least two of them) is matched to each piece. `big_is_first`
+// says which side holds the super-segments looked for. Returns how many were matched.
 std::uint64_t match_super_segments(const PacketTable& first, const PacketTable& peer, DirectionRows& rows,
                                    bool big_is_first, std::vector<PacketPair>& pairs) {
     const PacketTable& big_table = big_is_first ? first : peer;
@@ -133,7 +144,8 @@ std::uint64_t match_super_segments(const PacketTable& first, const PacketTable& 
             std::optional<std::size_t> fit;
             for (const std::size_t k : it->second) {
                 const std::uint32_t piece = sc.payload_length[small_rows[k]];
-                if (piece <= length - covered && std::find(tiles.begin(), tiles.end(), k) == tiles.end()) {
+                if (piece <= length - covered && same_timestamps(big_table, row, small_table, small_rows[k]) &&
+                    std::find(tiles.begin(), tiles.end(), k) == tiles.end()) {
                     fit = k;
                     break;
                 }
