@@ -80,5 +80,6 @@ const Schema& mptcp_retransmission_schema();
 const Schema& event_schema();
 const Schema* tcp_summary_schema();
 const Schema* mptcp_summary_schema();
+const Schema* one_way_delays_schema();
 
 }  // namespace mptcpanalyzer::report

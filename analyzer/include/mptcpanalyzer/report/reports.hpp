@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "mptcpanalyzer/analysis/capture_pair.hpp"
+#include "mptcpanalyzer/analysis/one_way_delays.hpp"
 #include "mptcpanalyzer/analysis/session.hpp"
 #include "mptcpanalyzer/report/report.hpp"
 
@@ -30,6 +32,11 @@ Document list_reinjections(const AnalysisSession& session, const MptcpConnection
 Document list_mptcp_retransmissions(const AnalysisSession& session, const MptcpConnection* connection);
 // events [N]: the MPTCP control timeline of one connection, or of all (nullptr).
 Document events(const AnalysisSession& session, const MptcpConnection* connection);
+
+// owd -r A --peer B N [--tcp]: one-way delays per subflow and direction, with the clock offset
+// removed (`delays` from analysis/one_way_delays.hpp, for this connection of pair.first()).
+Document one_way_delays(const CapturePair& pair, const MptcpConnection& connection, const OneWayDelays& delays);
+Document one_way_delays(const CapturePair& pair, const TcpConnection& connection, const OneWayDelays& delays);
 
 // The Wireshark plugin's tables (Statistics > MPTCP ...; tshark -z mptcp,...).
 enum class Overview { Connections, Subflows, Reinjections };
