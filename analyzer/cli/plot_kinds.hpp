@@ -14,5 +14,6 @@ void setup_plot_dss(CLI::App& plot, const GlobalOptions& global);
 void setup_plot_throughput(CLI::App& plot, const GlobalOptions& global);  // throughput, goodput
 void setup_plot_reinjections(CLI::App& plot, const GlobalOptions& global);
 void setup_plot_interarrival(CLI::App& plot, const GlobalOptions& global);
+void setup_plot_owd(CLI::App& plot, const GlobalOptions& global);  // two captures: -r and --peer
 
 }  // namespace mptcpanalyzer::cli
