@@ -58,25 +58,8 @@ Bounds bounds_of(std::span<const TimedPair> pairs, std::int64_t drift, std::int6
     return b;
 }
 
-// The least-squares slope (ns per s) of the windows' middles, or nothing when too few windows
-// have packets both ways. `windows_used` receives how many had.
-std::optional<std::int64_t> fitted_drift(std::span<const TimedPair> pairs, std::int64_t start, std::int64_t span,
-                                         const ClockOptions& o, std::uint32_t& windows_used) {
-    windows_used = 0;
-    if (span < o.min_span_ns || o.windows < 2) return std::nullopt;
-    std::vector<Bounds> windows(static_cast<std::size_t>(o.windows));
-    for (const auto& p : pairs) {
-        const Int128 index = static_cast<Int128>(p.first_ns - start) * o.windows / (span + 1);
-        windows[static_cast<std::size_t>(index)].add(p, 0, 0);
-    }
-    std::vector<std::pair<double, double>> points;  // (window centre s since start, middle ns)
-    const double width_s = static_cast<double>(span) / 1e9 / o.windows;
-    for (std::size_t w = 0; w < windows.size(); ++w) {
-        if (!windows[w].both()) continue;
-        points.emplace_back((static_cast<double>(w) + 0.5) * width_s, static_cast<double>(windows[w].middle()));
-    }
-    windows_used = static_cast<std::uint32_t>(points.size());
-    if (points.size() < static_cast<std::size_t>(std::max(o.min_windows, 2))) return std::nullopt;
+// Least-squares slope of y over x (x in s): ns per s.
+double slope(const std::vector<std::pair<double, double>>& points) {
     double mean_x = 0, mean_y = 0;
     for (const auto& [x, y] : points) {
         mean_x += x;
@@ -89,8 +72,39 @@ std::optional<std::int64_t> fitted_drift(std::span<const TimedPair> pairs, std::
         sxx += (x - mean_x) * (x - mean_x);
         sxy += (x - mean_x) * (y - mean_y);
     }
-    if (sxx <= 0) return std::nullopt;
-    return static_cast<std::int64_t>(std::llround(sxy / sxx));
+    return sxx > 0 ? sxy / sxx : 0.0;
+}
+
+// The windows' slopes (ns per s): of their middles (the drift), and of each bound alone.
+struct WindowSlopes {
+    std::int64_t middle = 0;
+    double upper = 0;  // hi: towards the peer
+    double lower = 0;  // lo: towards the first capture
+};
+
+// Nothing when the span is too short or too few windows have packets both ways.
+// `windows_used` receives how many had.
+std::optional<WindowSlopes> window_slopes(std::span<const TimedPair> pairs, std::int64_t start, std::int64_t span,
+                                          const ClockOptions& o, std::uint32_t& windows_used) {
+    windows_used = 0;
+    if (span < o.min_span_ns || o.windows < 2) return std::nullopt;
+    std::vector<Bounds> windows(static_cast<std::size_t>(o.windows));
+    for (const auto& p : pairs) {
+        const Int128 index = static_cast<Int128>(p.first_ns - start) * o.windows / (span + 1);
+        windows[static_cast<std::size_t>(index)].add(p, 0, 0);
+    }
+    std::vector<std::pair<double, double>> middles, uppers, lowers;  // (window centre s since start, ns)
+    const double width_s = static_cast<double>(span) / 1e9 / o.windows;
+    for (std::size_t w = 0; w < windows.size(); ++w) {
+        if (!windows[w].both()) continue;
+        const double x = (static_cast<double>(w) + 0.5) * width_s;
+        middles.emplace_back(x, static_cast<double>(windows[w].middle()));
+        uppers.emplace_back(x, static_cast<double>(windows[w].hi));
+        lowers.emplace_back(x, static_cast<double>(windows[w].lo));
+    }
+    windows_used = static_cast<std::uint32_t>(middles.size());
+    if (middles.size() < static_cast<std::size_t>(std::max(o.min_windows, 2))) return std::nullopt;
+    return WindowSlopes{static_cast<std::int64_t>(std::llround(slope(middles))), slope(uppers), slope(lowers)};
 }
 
 }  // namespace
@@ -110,6 +124,7 @@ const char* to_string(DriftStatus s) {
         case DriftStatus::Applied: return "applied";
         case DriftStatus::Negligible: return "negligible";
         case DriftStatus::Inconsistent: return "inconsistent";
+        case DriftStatus::Asymmetric: return "asymmetric";
         case DriftStatus::TooFewWindows: return "too_few_windows";
         case DriftStatus::NotEstimated: return "not_estimated";
     }
@@ -157,23 +172,30 @@ ClockOffset estimate_clock_offset(std::span<const TimedPair> pairs, const ClockO
     c.uncertainty_ns = constant.half_width();
     c.min_round_trip_ns = constant.hi - constant.lo;
     const std::int64_t span = end - start;
-    const auto drift = fitted_drift(pairs, start, span, o, c.drift_windows);
-    if (!drift) {
+    const auto slopes = window_slopes(pairs, start, span, o, c.drift_windows);
+    if (!slopes) {
         c.drift = DriftStatus::TooFewWindows;
         return c;
     }
-    c.measured_drift_ns_per_s = *drift;
-    if (std::llabs(drift_effect(*drift, span)) <= *c.uncertainty_ns) {
+    const std::int64_t drift = slopes->middle;
+    c.measured_drift_ns_per_s = drift;
+    if (std::llabs(drift_effect(drift, span)) <= *c.uncertainty_ns) {
         c.drift = DriftStatus::Negligible;
         return c;
     }
-    const Bounds corrected = bounds_of(pairs, *drift, start);
+    // A drifting clock moves both bounds alike; a delay that grows or shrinks one way (a queue
+    // filling) moves one bound only, and its middle's slope is no drift.
+    if (std::abs(slopes->upper - slopes->lower) > std::abs(static_cast<double>(drift)) / 2) {
+        c.drift = DriftStatus::Asymmetric;
+        return c;
+    }
+    const Bounds corrected = bounds_of(pairs, drift, start);
     if (corrected.hi < corrected.lo) {
         c.drift = DriftStatus::Inconsistent;
         return c;
     }
     c.drift = DriftStatus::Applied;
-    c.drift_ns_per_s = *drift;
+    c.drift_ns_per_s = drift;
     c.offset_ns = corrected.middle();
     c.uncertainty_ns = corrected.half_width();
     c.min_round_trip_ns = corrected.hi - corrected.lo;

@@ -96,7 +96,8 @@ const RecordSpec<const ClockOffset*>& clock_spec() {
              [](R c) { return Value::optional(c->min_round_trip_ns); }},
             {{.name = "drift", .title = "Drift",
               .meaning = "applied, negligible (effect over the capture within the uncertainty), inconsistent "
-                         "(correcting by it makes the bounds cross), too_few_windows (under 1 s or under 8 of 16 "
+                         "(correcting by it makes the bounds cross), asymmetric (the two directions' bounds move at different "
+                         "rates: a one-way delay change, not a drift), too_few_windows (under 1 s or under 8 of 16 "
                          "windows with packets both ways) or not_estimated"},
              [](R c) { return Value(to_string(c->drift)); }},
             {{.name = "drift_ns_per_s", .title = "Applied drift", .type = Type::Integer,

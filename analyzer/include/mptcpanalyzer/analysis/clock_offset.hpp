@@ -17,7 +17,9 @@
 // each window with packets both ways gives its own middle, and the least-squares slope of those
 // middles over time is the drift (ns per second, i.e. parts per billion). It is applied only when
 // at least `min_windows` windows have packets both ways, its effect over the span exceeds the
-// constant-offset uncertainty, and the bounds corrected by it stay consistent (lo <= hi);
+// constant-offset uncertainty, both bounds move alike (the windows' lo and hi slopes differ by at
+// most half the drift: a queue filling one way moves one bound only, a clock drift both), and
+// the bounds corrected by it stay consistent (lo <= hi);
 // otherwise the offset is constant. With a drift, the offset at time t (first capture's clock) is
 // offset + drift * (t - reference) and the middle/width are recomputed on the corrected times.
 //
@@ -48,10 +50,12 @@ enum class DriftStatus : std::uint8_t {
     Applied,        // estimated and applied
     Negligible,     // estimated, but its effect over the capture is within the uncertainty
     Inconsistent,   // estimated, but correcting by it makes the bounds cross: not applied
+    Asymmetric,     // the two directions' bounds move at different rates: a one-way delay change, not a drift
     TooFewWindows,  // shorter than min_span_ns, or fewer than min_windows windows with packets both ways
     NotEstimated,   // imposed, one direction, or nothing matched
 };
-const char* to_string(DriftStatus s);  // applied, negligible, inconsistent, too_few_windows, not_estimated
+// applied, negligible, inconsistent, asymmetric, too_few_windows, not_estimated
+const char* to_string(DriftStatus s);
 
 struct ClockOptions {
     std::int64_t min_span_ns = 1'000'000'000;
