@@ -25,6 +25,9 @@ PAIRS = ["basic", "reinject", "port_reuse"]
 
 # (name, arguments after -r CLIENT --peer SERVER)
 PAIR_COMMANDS = [
+    ("owd-0.txt", ["owd", "0"]),
+    ("owd-0.json", ["owd", "0", "--json"]),
+    ("owd-0.csv", ["owd", "0", "--csv"]),
 ]
 
 
