@@ -86,7 +86,7 @@ TEST_CASE("unequal minimum delays: the true offset is within the uncertainty, co
     }
 }
 
-TEST_CASE("shifting the peer clock moves the estimate by exactly the shift; the first clock, by minus the shift",
+TEST_CASE("shifting the peer clock moves the estimate by exactly the shift, shifting the first clock by minus the shift",
           "[clock_offset]") {
     const Path path{.offset_ns = 0, .min_up_ns = 20'000'000, .min_down_ns = 1'000'000, .jitter_ns = 10'000'000};
     const auto pairs = packets(path, 2 * kSecond, 300, 7);
@@ -161,7 +161,7 @@ TEST_CASE("packets one way only: one_direction, that way's minimum delay taken a
     CHECK(estimate_clock_offset(down).offset_ns == -4'100);
 }
 
-TEST_CASE("nothing matched: method none, no offset; imposed offsets are used as given", "[clock_offset]") {
+TEST_CASE("nothing matched gives method none and no offset, imposed offsets are used as given", "[clock_offset]") {
     const ClockOffset none = estimate_clock_offset(std::vector<TimedPair>{});
     CHECK(none.method == ClockMethod::None);
     CHECK_FALSE(none.offset_ns);
