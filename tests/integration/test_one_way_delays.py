@@ -10,7 +10,8 @@
   the unmatched sent packets of their subflow and direction;
 - frames deleted from the server capture (editcap) are unmatched on their subflow and direction
   only, as sent or as received depending on which end sent them;
-- --tcp, CSV and text, and bad input (same capture twice, unknown stream)."""
+- --tcp, CSV and text, and bad input (same capture twice, unknown stream);
+- the shared v0 pair (client_2.pcap / server_2.pcap, one clock) when ../shared/captures is there."""
 
 import json
 import os
@@ -18,7 +19,7 @@ import subprocess
 import tempfile
 from collections import Counter
 
-from common import DATA_DIR, Checker, manifest, run_program, tshark_fields
+from common import DATA_DIR, SHARED_CAPTURES, Checker, manifest, run_program, tshark_fields
 
 
 def owd(first, peer, stream, *options):
@@ -242,6 +243,25 @@ def check_formats_and_errors(checker):
                   f"an unknown mptcp.stream: exit 2 naming it ({unknown.returncode}: {unknown.stderr.strip()})")
 
 
+def check_shared_pair(checker):
+    """client_2.pcap / server_2.pcap (v0, GSO, stream numbers differ between the files): one clock."""
+    client = os.path.join(SHARED_CAPTURES, "client_2.pcap")
+    server = os.path.join(SHARED_CAPTURES, "server_2.pcap")
+    if not (os.path.exists(client) and os.path.exists(server)):
+        print(f"skipped: the shared v0 pair is not in {SHARED_CAPTURES}")
+        return
+    streams = mptcp_streams(client)
+    checker.check(len(streams) == 4, f"client_2.pcap has 4 MPTCP connections: {streams}")
+    for stream in streams:
+        report = owd(client, server, stream)
+        clock = report["clock"]
+        what = f"client_2.pcap mptcp.stream {stream} (peer {report['peer_stream']})"
+        checker.check(clock["method"] == "symmetric_minimum" and abs(report["clock_offset_ns"]) <= clock["uncertainty_ns"]
+                      and clock["drift"] != "applied",
+                      f"{what}: one clock, offset {report['clock_offset_ns']} within +/- {clock['uncertainty_ns']} of 0, "
+                      f"drift {clock['drift']}")
+
+
 def main():
     checker = Checker("one-way delays")
     with tempfile.TemporaryDirectory() as tmp:
@@ -251,6 +271,7 @@ def main():
         check_dropped_frames(checker)
         check_deleted_frames(checker, tmp)
         check_formats_and_errors(checker)
+        check_shared_pair(checker)
     checker.finish()
 
 
