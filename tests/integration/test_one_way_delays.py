@@ -10,6 +10,8 @@
   the unmatched sent packets of their subflow and direction;
 - frames deleted from the server capture (editcap) are unmatched on their subflow and direction
   only, as sent or as received depending on which end sent them;
+- with the server's own frames deleted from its capture, packets match one way only: the
+  one_direction method, no uncertainty, the smallest delay that way taken as 0;
 - --tcp, CSV and text, and bad input (same capture twice, unknown stream);
 - the shared v0 pair (client_2.pcap / server_2.pcap, one clock) when ../shared/captures is there."""
 
@@ -206,6 +208,35 @@ def check_deleted_frames(checker, tmp):
                       f"{(got['matched'], got['unmatched_sent'], got['unmatched_received'])}, want {want}")
 
 
+def check_one_direction(checker, tmp):
+    """Every frame the server sent deleted from the server capture: packets match towards the
+    server only, so nothing bounds the offset from below: one_direction, no uncertainty, the
+    smallest delay towards the server taken as 0."""
+    client, server = pair("basic")
+    base = owd(client, server, 0)
+    server_addr = "10.99.11.1"
+    checker.check(all(server_addr + ":" in e[1] for e in tcp_endpoints(client).values()),
+                  f"test premise: every basic subflow's server is {server_addr}")
+    frames = [r[0] for r in tshark_fields(server, ["frame.number"], display_filter=f"ip.src=={server_addr}")]
+    edited = os.path.join(tmp, "basic.server.no-server-frames.pcapng")
+    subprocess.run(["editcap", server, edited, *frames], check=True, capture_output=True)
+    report = owd(client, edited, 0)
+    clock = report["clock"]
+    checker.check(clock["method"] == "one_direction" and clock["uncertainty_ns"] is None
+                  and report["first_capture_side"] == "unknown" and clock["towards_first"] == 0,
+                  f"matched one way only: one_direction, no uncertainty, side unknown: {clock}")
+    # The offset is the smallest (server time - client time) towards the server: the estimated
+    # offset plus the smallest delay towards the server of the full pair.
+    smallest = min(r["delay_ns"]["min"] for r in base["subflows"] if r["direction"] == "to_server")
+    checker.check(report["clock_offset_ns"] == base["clock_offset_ns"] + smallest,
+                  f"one_direction offset {report['clock_offset_ns']} == {base['clock_offset_ns']} + {smallest}")
+    to_server = [r for r in report["subflows"] if r["direction"] == "to_server"]
+    checker.check(min(r["delay_ns"]["min"] for r in to_server) == 0,
+                  "one_direction: the smallest delay towards the server is 0 by construction")
+    checker.check(all(r["delay_ns"] is None and r["matched"] == 0 for r in report["subflows"]
+                      if r["direction"] == "to_client"), "nothing matched towards the client")
+
+
 def check_formats_and_errors(checker):
     client, server = pair("concurrent")
     listing = json.loads(run_program("list-tcp", "-r", client, "--json").stdout)["tcp_connections"]
@@ -270,6 +301,7 @@ def main():
         check_reinject_path_delay(checker)
         check_dropped_frames(checker)
         check_deleted_frames(checker, tmp)
+        check_one_direction(checker, tmp)
         check_formats_and_errors(checker)
         check_shared_pair(checker)
     checker.finish()
