@@ -34,6 +34,7 @@ constexpr std::array kAliases{
     Alias{"list-reinjections", "list_reinjections"}, Alias{"list-reinjections", "lr"},
     Alias{"tcp-summary", "tcp_summary"},         Alias{"mptcp-summary", "mptcp_summary"},
     Alias{"export", "tocsv"},
+    Alias{"owd", "print_owds"},
 };
 
 // Aliases standing for a command and its subcommand.
