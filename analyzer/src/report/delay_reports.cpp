@@ -192,9 +192,11 @@ std::string ms(const Value& v) {
 std::string owd_text(const Document& d) {
     const RowRef r = d.root.ref();
     const RowRef clock = r["clock"].record()->ref();
-    std::string out = fmt::format("{}.stream {} (peer {}), first capture on the {} side\n", plain(r, "connection"),
-                                  plain(r, "stream"), r["peer_stream"].is_null() ? "not found" : plain(r, "peer_stream"),
-                                  plain(r, "first_capture_side"));
+    const std::string side = plain(r, "first_capture_side");
+    std::string out = fmt::format("{}.stream {} (peer {}), {}\n", plain(r, "connection"), plain(r, "stream"),
+                                  r["peer_stream"].is_null() ? "not found" : plain(r, "peer_stream"),
+                                  side == "unknown" ? std::string("first capture's side unknown (taken as the sender's)")
+                                                    : "first capture on the " + side + " side");
     const std::string method = plain(clock, "method");
     if (r["clock_offset_ns"].is_null()) {
         out += "clock offset: none (no packet matched)\n";
