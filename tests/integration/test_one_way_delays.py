@@ -4,6 +4,8 @@
 - `editcap -t` shifts one capture's clock: the estimate moves by exactly the shift (the capture's
   timestamp resolution allowed), the other way when the first capture is shifted, and the
   corrected delays and counts stay the same; `--clock-offset` imposes an offset;
+- the server capture's clock made to run 100 ppm fast (timestamps rewritten): the drift is
+  found and applied, the delays stay those of one clock;
 - reinject delays path 1 (the client's 10.99.1.1) by 20 ms each way (manifest `relays`): that
   subflow's minimum delays are >= 20 ms both ways, the other subflow's p99 < 20 ms;
 - the relay's dropped frames (manifest `dropped`) present in the sender's capture are exactly
@@ -17,6 +19,7 @@
 
 import json
 import os
+import struct
 import subprocess
 import tempfile
 from collections import Counter
@@ -122,6 +125,63 @@ def check_shifts(checker, tmp):
             sign = -1 if row["sender_capture"] == "first" else 1
             checker.check(other["delay_ns"]["min"] == row["delay_ns"]["min"] + sign * 1_000_000,
                           f"{scenario} {key}: imposing 1 ms more moves the minimum delay by {sign} ms")
+
+
+def drifted(src, dst, ppb):
+    """Copy the pcapng `src` to `dst` with its clock running `ppb` parts per billion fast from its
+    first packet on: every Enhanced Packet Block's timestamp t becomes t0 + (t - t0) x (1 + ppb/1e9)
+    in the capture's own units (only the timestamps change)."""
+    with open(src, "rb") as f:
+        data = bytearray(f.read())
+    pos, endian, first = 0, "<", None
+    while pos + 12 <= len(data):
+        btype = struct.unpack_from(endian + "I", data, pos)[0]
+        if btype == 0x0A0D0D0A:
+            endian = "<" if data[pos + 8:pos + 12] == b"\x4d\x3c\x2b\x1a" else ">"
+        blen = struct.unpack_from(endian + "I", data, pos + 4)[0]
+        if btype == 6:
+            high, low = struct.unpack_from(endian + "II", data, pos + 12)
+            t = (high << 32) | low
+            first = t if first is None else first
+            t = first + (t - first) + ((t - first) * ppb + 500_000_000) // 1_000_000_000
+            struct.pack_into(endian + "II", data, pos + 12, t >> 32, t & 0xFFFFFFFF)
+        pos += blen
+    with open(dst, "wb") as f:
+        f.write(data)
+
+
+def check_drift(checker, tmp):
+    """The server capture's clock made to run 100 ppm fast: owd finds and applies that drift, the
+    offset at the reference stays within its uncertainty of 0 and the delays stay those of one clock."""
+    ppb = 100_000
+    client, server = pair("addaddr")
+    base = owd(client, server, 0)
+    checker.check(base["clock"]["drift_windows"] >= 8 and base["clock"]["drift"] != "applied",
+                  f"test premise: addaddr spans enough windows and has no drift of its own: {base['clock']}")
+    fast = os.path.join(tmp, "addaddr.server.fast.pcapng")
+    drifted(server, fast, ppb)
+    report = owd(client, fast, 0)
+    clock = report["clock"]
+    # The drift (260 us over the capture) exceeds the round trip between the capture points (a few
+    # us): drift-free minima would take the client capture for the server's side.
+    checker.check(report["first_capture_side"] == "client",
+                  f"a drifting peer clock: the first capture is still on the client side ({report['first_capture_side']})")
+    checker.check(clock["drift"] == "applied" and abs(clock["drift_ns_per_s"] - ppb) <= ppb // 50,
+                  f"a 100 ppm fast peer clock: drift {clock['drift']} {clock['drift_ns_per_s']} ns/s (within 2 %)")
+    checker.check(clock["uncertainty_ns"] is not None and abs(report["clock_offset_ns"]) <= clock["uncertainty_ns"] + 1000,
+                  f"the offset at the reference is still 0: {report['clock_offset_ns']} +/- {clock['uncertainty_ns']}")
+    for row, other in zip(base["subflows"], report["subflows"]):
+        if row["delay_ns"] is None:
+            continue
+        worst = max(abs(row["delay_ns"][k] - other["delay_ns"][k]) for k in ("min", "p50", "max"))
+        checker.check(worst <= 2 * clock["uncertainty_ns"] + 2000,
+                      f"addaddr tcp.stream {row['tcp_stream']} {row['direction']}: drift-corrected delays within "
+                      f"{worst} ns of one clock's")
+    without = owd(client, fast, 0, f"--clock-offset={base['clock_offset_ns']}")
+    late = max(r["delay_ns"]["max"] for r in without["subflows"] if r["delay_ns"] and r["sender_capture"] == "first")
+    base_late = max(r["delay_ns"]["max"] for r in base["subflows"] if r["delay_ns"] and r["sender_capture"] == "first")
+    checker.check(late - base_late > 100_000,
+                  f"premise: uncorrected, the drift adds {late - base_late} ns to the late delays towards the peer")
 
 
 def check_reinject_path_delay(checker):
@@ -298,6 +358,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         check_one_clock(checker)
         check_shifts(checker, tmp)
+        check_drift(checker, tmp)
         check_reinject_path_delay(checker)
         check_dropped_frames(checker)
         check_deleted_frames(checker, tmp)

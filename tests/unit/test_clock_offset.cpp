@@ -124,6 +124,12 @@ TEST_CASE("a real drift is measured and applied: offsets at every time within th
         const std::int64_t truth = path.offset_ns + path.drift_ns_per_s * (t - kStart) / kSecond;
         CHECK(distance(c.at(t), truth) <= *c.uncertainty_ns);
     }
+    // The drift (500 us) exceeds the round trip (200 us): drift-free minima cross, but some drift
+    // keeps the true orientation's bounds apart, and none the swapped one's.
+    CHECK(widest_round_trip_ns(pairs) > 0);
+    auto swapped = pairs;
+    for (auto& p : swapped) p.towards_peer = !p.towards_peer;
+    CHECK(widest_round_trip_ns(swapped) < 0);
     // Without the drift, the same packets need a far wider uncertainty (the bounds cross).
     ClockOptions no_drift;
     no_drift.min_span_ns = 100 * kSecond;

@@ -107,6 +107,30 @@ std::optional<WindowSlopes> window_slopes(std::span<const TimedPair> pairs, std:
     return WindowSlopes{static_cast<std::int64_t>(std::llround(slope(middles))), slope(uppers), slope(lowers)};
 }
 
+// The drift in [low, high] (ns per s) that makes the bounds widest (the shortest round trip
+// between the capture points largest): the width is a concave function of the drift (a minimum
+// of lines minus a maximum of lines), so a ternary search finds its maximum.
+std::int64_t widest_drift(std::span<const TimedPair> pairs, std::int64_t reference, std::int64_t low, std::int64_t high) {
+    const auto width = [&](std::int64_t drift) {
+        const Bounds b = bounds_of(pairs, drift, reference);
+        return b.hi - b.lo;
+    };
+    while (high - low > 2) {
+        const std::int64_t m1 = low + (high - low) / 3;
+        const std::int64_t m2 = high - (high - low) / 3;
+        if (width(m1) < width(m2)) {
+            low = m1 + 1;
+        } else {
+            high = m2;
+        }
+    }
+    std::int64_t best = low;
+    for (std::int64_t d = low + 1; d <= high; ++d) {
+        if (width(d) > width(best)) best = d;
+    }
+    return best;
+}
+
 }  // namespace
 
 const char* to_string(ClockMethod m) {
@@ -129,6 +153,19 @@ const char* to_string(DriftStatus s) {
         case DriftStatus::NotEstimated: return "not_estimated";
     }
     return "not_estimated";
+}
+
+std::int64_t widest_round_trip_ns(std::span<const TimedPair> pairs, std::int64_t max_drift_ns_per_s) {
+    std::int64_t start = kNone;
+    bool up = false, down = false;
+    for (const auto& p : pairs) {
+        start = std::min(start, p.first_ns);
+        (p.towards_peer ? up : down) = true;
+    }
+    if (!up || !down) return std::numeric_limits<std::int64_t>::min();
+    const std::int64_t drift = widest_drift(pairs, start, -max_drift_ns_per_s, max_drift_ns_per_s);
+    const Bounds b = bounds_of(pairs, drift, start);
+    return b.hi - b.lo;
 }
 
 std::int64_t ClockOffset::at(std::int64_t first_ns) const {
@@ -189,13 +226,17 @@ ClockOffset estimate_clock_offset(std::span<const TimedPair> pairs, const ClockO
         c.drift = DriftStatus::Asymmetric;
         return c;
     }
-    const Bounds corrected = bounds_of(pairs, drift, start);
+    // The windows' slope is only as precise as their minima; near it, the drift that keeps the
+    // bounds widest is the one every packet agrees with best.
+    const std::int64_t margin = std::llabs(drift) / 4;
+    const std::int64_t refined = widest_drift(pairs, start, drift - margin, drift + margin);
+    const Bounds corrected = bounds_of(pairs, refined, start);
     if (corrected.hi < corrected.lo) {
         c.drift = DriftStatus::Inconsistent;
         return c;
     }
     c.drift = DriftStatus::Applied;
-    c.drift_ns_per_s = drift;
+    c.drift_ns_per_s = refined;
     c.offset_ns = corrected.middle();
     c.uncertainty_ns = corrected.half_width();
     c.min_round_trip_ns = corrected.hi - corrected.lo;

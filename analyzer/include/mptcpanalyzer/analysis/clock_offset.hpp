@@ -18,9 +18,11 @@
 // middles over time is the drift (ns per second, i.e. parts per billion). It is applied only when
 // at least `min_windows` windows have packets both ways, its effect over the span exceeds the
 // constant-offset uncertainty, both bounds move alike (the windows' lo and hi slopes differ by at
-// most half the drift: a queue filling one way moves one bound only, a clock drift both), and
-// the bounds corrected by it stay consistent (lo <= hi);
-// otherwise the offset is constant. With a drift, the offset at time t (first capture's clock) is
+// most half the drift: a queue filling one way moves one bound only, a clock drift both).
+// The windows' slope is only as precise as their minima, so the drift applied is, within a
+// quarter of it, the one that keeps the bounds widest (the largest shortest round trip: the
+// width is concave in the drift); if even that one makes the bounds cross, no drift is applied.
+// Otherwise the offset is constant. With a drift, the offset at time t (first capture's clock) is
 // offset + drift * (t - reference) and the middle/width are recomputed on the corrected times.
 //
 // "one_direction": packets were matched one way only. Then nothing bounds the offset from the
@@ -88,6 +90,14 @@ struct ClockOffset {
 ClockOffset estimate_clock_offset(std::span<const TimedPair> pairs, const ClockOptions& options = {});
 // The offset the user gave (method Imposed).
 ClockOffset imposed_clock_offset(std::int64_t offset_ns);
+
+// The shortest round trip between the two capture points under the drift (within
+// +/- max_drift_ns_per_s) that makes it largest; the smallest int64 when `pairs` do not go both
+// ways. Positive when `towards_peer` says truly which way each packet went, negative when the
+// two ways are swapped (whatever the offset and drift, as long as both ways interleave in time):
+// how owd tells which capture is the sender's side when the clocks drift by more than the round
+// trip over the capture (the drift-free minima of CaptureSide are then misled).
+std::int64_t widest_round_trip_ns(std::span<const TimedPair> pairs, std::int64_t max_drift_ns_per_s = 1'000'000);
 
 // The one-way delay of a matched packet once the clocks agree (negative when the offset is wrong).
 std::int64_t corrected_delay(const ClockOffset& clock, const TimedPair& pair);
