@@ -34,6 +34,7 @@ constexpr std::array kAliases{
     Alias{"list-reinjections", "list_reinjections"}, Alias{"list-reinjections", "lr"},
     Alias{"tcp-summary", "tcp_summary"},         Alias{"mptcp-summary", "mptcp_summary"},
     Alias{"export", "tocsv"},
+    Alias{"owd", "print_owds"},
 };
 
 // Aliases standing for a command and its subcommand.
@@ -237,6 +238,7 @@ void build_app(CLI::App& app, GlobalOptions& global, PluginRegistry* plugins) {
     setup_reordering(app, global);
     setup_qualify_reinjections(app, global);
     setup_summary_extended(app, global);
+    setup_owd(app, global);
     setup_columns(app);
     setup_plot(app, global);
     setup_export(app, global);

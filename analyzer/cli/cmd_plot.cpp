@@ -10,7 +10,7 @@ namespace mptcpanalyzer::cli {
 void setup_plot(CLI::App& app, const GlobalOptions& global) {
     CLI::App* plot = app.add_subcommand(
         "plot", "Plots through gnuplot (kinds: dsn, tcp-attr, mptcp-attr, dss, throughput, goodput, reinjections, "
-                "interarrival, hol, buffer)");
+                "interarrival, hol, buffer, owd)");
     plot->require_subcommand(1);
     setup_plot_dsn(*plot, global);
     setup_plot_attr(*plot, global);
@@ -20,6 +20,7 @@ void setup_plot(CLI::App& app, const GlobalOptions& global) {
     setup_plot_interarrival(*plot, global);
     setup_plot_hol(*plot, global);
     setup_plot_buffer(*plot, global);
+    setup_plot_owd(*plot, global);
 }
 
 }  // namespace mptcpanalyzer::cli

@@ -22,6 +22,7 @@ void setup_map(CLI::App& app, const GlobalOptions& global);  // map-tcp, map-mpt
 void setup_reordering(CLI::App& app, const GlobalOptions& global);  // reordering [--peer]
 void setup_qualify_reinjections(CLI::App& app, const GlobalOptions& global);  // two captures
 void setup_summary_extended(CLI::App& app, const GlobalOptions& global);      // two captures
+void setup_owd(CLI::App& app, const GlobalOptions& global);  // two captures: one-way delays
 void setup_columns(CLI::App& app);  // the report columns, documented
 void setup_plot(CLI::App& app, const GlobalOptions& global);
 void setup_config(CLI::App& app, const GlobalOptions& global);  // config show

@@ -16,5 +16,6 @@ void setup_plot_reinjections(CLI::App& plot, const GlobalOptions& global);
 void setup_plot_interarrival(CLI::App& plot, const GlobalOptions& global);
 void setup_plot_hol(CLI::App& plot, const GlobalOptions& global);
 void setup_plot_buffer(CLI::App& plot, const GlobalOptions& global);
+void setup_plot_owd(CLI::App& plot, const GlobalOptions& global);  // two captures: -r and --peer
 
 }  // namespace mptcpanalyzer::cli

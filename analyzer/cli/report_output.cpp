@@ -95,6 +95,9 @@ CLI::App* add_two_capture_command(CLI::App& app, const GlobalOptions& global, Tw
         cmd->add_option("--clock-offset", o->two.clock_offset_ns,
                         "The peer capture's clock minus the first one's, in ns (default: estimated)");
     }
+    if (command.tcp_option) {
+        cmd->add_flag("--tcp", o->two.tcp, "STREAM is a tcp.stream: a plain TCP connection (or one subflow alone)");
+    }
     add_report_options(*cmd, o->report);
     cmd->callback([o, &global, build = std::move(command.build)] {
         const auto pair = open_capture_pair(global, o->capture, o->peer);

@@ -60,6 +60,8 @@ struct TwoCaptureOptions {
     // --clock-offset NS: the peer capture's clock minus the first one's, imposed instead of
     // estimated (analysis/clock_offset.hpp).
     std::optional<std::int64_t> clock_offset_ns;
+    // --tcp (commands with TwoCaptureCommand::tcp_option): STREAM is a tcp.stream, not an mptcp.stream.
+    bool tcp = false;
 };
 struct TwoCaptureCommand {
     const char* name;
@@ -67,6 +69,8 @@ struct TwoCaptureCommand {
     StreamArgument stream;
     bool clock_offset;
     std::function<report::Document(const CapturePair& pair, std::int64_t stream, const TwoCaptureOptions& options)> build;
+    // Adds --tcp: an Mptcp command then also takes a plain TCP connection's tcp.stream.
+    bool tcp_option = false;
 };
 CLI::App* add_two_capture_command(CLI::App& app, const GlobalOptions& global, TwoCaptureCommand command);
 

@@ -36,6 +36,9 @@ PAIR_COMMANDS = [
     ("map-mptcp-0.txt", ["map-mptcp", "0"]),
     ("map-mptcp-0.json", ["map-mptcp", "0", "--json"]),
     ("map-mptcp-0.csv", ["map-mptcp", "0", "--csv"]),
+    ("owd-0.txt", ["owd", "0"]),
+    ("owd-0.json", ["owd", "0", "--json"]),
+    ("owd-0.csv", ["owd", "0", "--csv"]),
 ]
 
 

@@ -10,6 +10,7 @@ on standard output, and tells what to type:
   * an unknown command, plot kind or subcommand names the closest ones by edit distance (commands,
     aliases and plugin commands alike), and nothing when none is close."""
 
+import functools
 import os
 import re
 import subprocess
@@ -105,6 +106,13 @@ def wireshark_streams(capture, field):
     return {int(v) for row in rows for v in row[0].split(",") if v != ""}
 
 
+@functools.lru_cache(maxsize=None)
+def needs_peer(*words):
+    """Two-capture commands (`--peer FILE` required): the test gives the capture as its own peer
+    (the missing stream is reported before the pair is opened)."""
+    return re.search(r"^  --peer TEXT REQUIRED", program(*words, "--help").stdout, re.M) is not None
+
+
 def stream_commands():
     """(words, field) of every command and plot kind whose stream number is required."""
     found = []
@@ -130,8 +138,7 @@ def missing_stream(captures):
         valid = {field: wireshark_streams(capture, field) for field in ("tcp.stream", "mptcp.stream")}
         for words, field in commands:
             what = f"{' '.join(words)} -r {os.path.basename(capture)} without its {field}"
-            # Two-capture commands (--peer, required and checked first by the parser) get one.
-            peer = ["--peer", capture] if "--peer" in program(*words, "--help").stdout else []
+            peer = ["--peer", capture] if needs_peer(*words) else []
             proc = program(*words, "-r", capture, *peer)
             first = proc.stderr.splitlines()[0] if proc.stderr else ""
             article = "an" if field == "mptcp.stream" else "a"

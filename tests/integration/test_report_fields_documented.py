@@ -6,7 +6,7 @@ Walks the JSON of list-tcp, list-mptcp, list-subflows (with and without N), tcp-
 mptcp-summary N, list-reinjections and events on corpus captures, and of the two-capture
 qualify-reinjections and summary-extended on client/server pairs, chosen to exercise every part
 (joins, ADD_ADDR/REMOVE_ADDR, MP_PRIO, fallbacks, MP_FAIL and checksums, fast close,
-reinjections, several connections)."""
+reinjections, several connections), and of the two-capture owd (MPTCP and --tcp) on client/server pairs."""
 
 import json
 import os
@@ -78,6 +78,16 @@ def main():
             for k, path in keys.items():
                 if k not in documented:
                     undocumented.setdefault(k, f"{command} on {scenario} at {path or '/'}")
+    # Two-capture reports, on each scenario's client capture with its server capture as --peer.
+    for scenario, args in (("reinject", ["owd", "0"]), ("concurrent", ["owd", "3", "--tcp"])):
+        client = os.path.join(DATA_DIR, f"{scenario}.client.pcapng")
+        server = os.path.join(DATA_DIR, f"{scenario}.server.pcapng")
+        doc = json.loads(run_program(*args, "--json", "-r", client, "--peer", server).stdout)
+        keys, details = {}, {}
+        keys_of(doc, "", keys, details)
+        for k, path in keys.items():
+            if k not in documented:
+                undocumented.setdefault(k, f"{' '.join(args)} on the {scenario} pair at {path or '/'}")
     for k, where in sorted(undocumented.items()):
         checker.check(False, f"JSON field `{k}` ({where}) is no column of `mptcpanalyzer columns`")
     for k, where in sorted(undocumented_details.items()):

@@ -582,6 +582,7 @@ std::vector<std::pair<std::string, const Schema*>> documented_schemas() {
             {"reordering", reordering_schema()},
             {"qualify-reinjections", &qualify_reinjections_schema()},
             {"summary-extended", &summary_extended_schema()},
+            {"owd", one_way_delays_schema()},
             {"Wireshark: MPTCP Connections", &connection_overview_spec().schema()},
             {"Wireshark: MPTCP Subflows", &subflow_overview_spec().schema()}};
 }

@@ -83,5 +83,6 @@ const Schema* mptcp_summary_schema();
 const Schema* reordering_schema();
 const Schema& qualify_reinjections_schema();
 const Schema& summary_extended_schema();
+const Schema* one_way_delays_schema();
 
 }  // namespace mptcpanalyzer::report

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mptcpanalyzer/analysis/capture_pair.hpp"
+#include "mptcpanalyzer/analysis/one_way_delays.hpp"
 #include "mptcpanalyzer/analysis/session.hpp"
 #include "mptcpanalyzer/report/report.hpp"
 
@@ -54,6 +55,11 @@ Document qualify_reinjections(const CapturePair& pair, const MptcpConnection& co
 // summary-extended: per data direction and subflow, bytes sent, arrived, lost, arrived first
 // (goodput contribution) and redundant; CSV rows are subflows.
 Document summary_extended(const CapturePair& pair, const MptcpConnection& connection);
+
+// owd -r A --peer B N [--tcp]: one-way delays per subflow and direction, with the clock offset
+// removed (`delays` from analysis/one_way_delays.hpp, for this connection of pair.first()).
+Document one_way_delays(const CapturePair& pair, const MptcpConnection& connection, const OneWayDelays& delays);
+Document one_way_delays(const CapturePair& pair, const TcpConnection& connection, const OneWayDelays& delays);
 
 // The Wireshark plugin's tables (Statistics > MPTCP ...; tshark -z mptcp,...).
 enum class Overview { Connections, Subflows, Reinjections };
