@@ -35,6 +35,8 @@ constexpr std::array kAliases{
     Alias{"tcp-summary", "tcp_summary"},         Alias{"mptcp-summary", "mptcp_summary"},
     Alias{"export", "tocsv"},
     Alias{"owd", "print_owds"},
+    Alias{"map-tcp", "map_tcp_connection"},      Alias{"map-mptcp", "map_mptcp_connection"},
+    Alias{"qualify-reinjections", "qualify_reinjections"}, Alias{"summary-extended", "summary_extended"},
 };
 
 // Aliases standing for a command and its subcommand.

@@ -139,6 +139,13 @@ def aliases_and_help(capture):
     for alias, name in (("ls", "list-subflows"), ("list_subflows", "list-subflows"), ("mptcp_summary", "mptcp-summary")):
         a, b = program(alias, "-r", capture, "0"), program(name, "-r", capture, "0")
         checker.check(a.returncode == 0 and a.stdout == b.stdout, f"one-shot `{alias}` is `{name}`")
+    # The Python tool's two-capture names (its scripts keep working with -r/--peer).
+    peer = os.path.join(DATA_DIR, "basic.server.pcapng")
+    for alias, name in (("map_tcp_connection", "map-tcp"), ("map_mptcp_connection", "map-mptcp"),
+                        ("print_owds", "owd"), ("qualify_reinjections", "qualify-reinjections"),
+                        ("summary_extended", "summary-extended")):
+        a, b = program(alias, "-r", capture, "--peer", peer, "0"), program(name, "-r", capture, "--peer", peer, "0")
+        checker.check(a.returncode == 0 and a.stdout == b.stdout and a.stdout, f"one-shot `{alias}` is `{name}`")
     # The cache holds this test's entries: `clean_cache` empties it, so `cache clean` then finds nothing.
     a, b = program("clean_cache"), program("cache", "clean")
     checker.check(a.returncode == 0 and re.match(r"removed [1-9]", a.stdout) and b.stdout.startswith("removed 0 ")
