@@ -3,37 +3,53 @@
 #include <algorithm>
 #include <limits>
 
+#include "mptcpanalyzer/analysis/clock_offset.hpp"
+
 namespace mptcpanalyzer {
 namespace {
 
-// Minimum of (peer - first) over the packets matched in `towards_peer` direction(s) and of
-// (first - peer) in the other: see CaptureSide. `to_server[i]` says whether TCP direction i of
-// match `m` carries packets towards the (MPTCP) server.
-struct SideMinima {
-    std::int64_t to_server = std::numeric_limits<std::int64_t>::max();  // min(peer - first), towards the server
-    std::int64_t to_client = std::numeric_limits<std::int64_t>::max();  // min(first - peer), towards the client
+// The packets seen in both captures, each with the way it went if the first capture is on the
+// client side (towards the server = towards the peer), and the side they show (see CaptureSide).
+struct SideEvidence {
+    std::vector<TimedPair> as_client;
     void add(const PacketTable& first, const PacketTable& peer, const TcpPacketMatch& m,
              const std::array<bool, 2>& towards_server) {
-        for (int d = 0; d < 2; ++d) {
-            for (const auto& p : m.directions[static_cast<std::size_t>(d)].pairs) {
-                const std::int64_t diff = peer.columns().time_ns[p.peer_row] - first.columns().time_ns[p.row];
-                if (towards_server[static_cast<std::size_t>(d)]) {
-                    to_server = std::min(to_server, diff);
-                } else {
-                    to_client = std::min(to_client, -diff);
-                }
+        const auto& first_time = first.columns().time_ns;
+        const auto& peer_time = peer.columns().time_ns;
+        for (std::size_t d = 0; d < 2; ++d) {
+            for (const auto& p : m.directions[d].pairs) {
+                as_client.push_back({first_time[p.row], peer_time[p.peer_row], towards_server[d]});
             }
         }
     }
     CaptureSide side() const {
+        // Drift-free: the smallest (peer - first) towards the server plus the smallest
+        // (first - peer) towards the client is the shortest round trip between the capture
+        // points, positive on the client side, negative on the server side, whatever the offset.
         constexpr auto none = std::numeric_limits<std::int64_t>::max();
+        std::int64_t to_server = none, to_client = none;
+        for (const auto& p : as_client) {
+            const std::int64_t diff = p.peer_ns - p.first_ns;
+            if (p.towards_peer) {
+                to_server = std::min(to_server, diff);
+            } else {
+                to_client = std::min(to_client, -diff);
+            }
+        }
         if (to_server == none || to_client == none) return CaptureSide::Unknown;
-        // Each minimum is a one-way delay plus or minus the clock offset: their sum is the
-        // shortest round trip between the two capture points, offset-free.
         const std::int64_t round_trip = to_server + to_client;
-        if (round_trip > 0) return CaptureSide::Client;
-        if (round_trip < 0) return CaptureSide::Server;
-        return CaptureSide::Unknown;
+        CaptureSide side = round_trip > 0 ? CaptureSide::Client : round_trip < 0 ? CaptureSide::Server : CaptureSide::Unknown;
+        // A clock drift larger than that round trip over the capture turns the minima around. Of
+        // the two orientations, the one whose bounds some drift (up to 1000 ppm) keeps apart is
+        // the true one (clock_offset.hpp, widest_round_trip_ns); the drift-free side stands when
+        // neither or both fit.
+        auto as_server = as_client;
+        for (auto& p : as_server) p.towards_peer = !p.towards_peer;
+        const std::int64_t client = widest_round_trip_ns(as_client);
+        const std::int64_t server = widest_round_trip_ns(as_server);
+        if (client >= 0 && server < 0) side = CaptureSide::Client;
+        if (server >= 0 && client < 0) side = CaptureSide::Server;
+        return side;
     }
 };
 
@@ -69,7 +85,7 @@ const TcpPairing& CapturePair::tcp(const TcpConnection& connection) const {
         if (pairing->match.peer_tcp) {
             pairing->match.packets =
                 match_packets(first_->table(), connection, peer_->table(), *pairing->match.peer_tcp, best.reversed);
-            SideMinima minima;
+            SideEvidence minima;
             minima.add(first_->table(), peer_->table(), pairing->match.packets, {true, false});
             pairing->first_side = minima.side();
         }
@@ -88,7 +104,7 @@ const MptcpPairing& CapturePair::mptcp(const MptcpConnection& connection) const 
     const MptcpCandidate* best = pairing->candidates.empty() ? nullptr : &pairing->candidates.front();
     if (best && best->peer_index < peer_model.mptcp.size()) pairing->peer = &peer_model.mptcp[best->peer_index];
     std::vector<bool> peer_used(pairing->peer ? pairing->peer->subflows.size() : 0, false);
-    SideMinima minima;
+    SideEvidence minima;
     for (std::size_t i = 0; i < connection.subflows.size(); ++i) {
         const Subflow& subflow = connection.subflows[i];
         SubflowMatch m;

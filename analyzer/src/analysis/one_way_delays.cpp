@@ -25,33 +25,11 @@ std::vector<TimedPair> timed_pairs(const CapturePair& pair, const SubflowMatch& 
 
 constexpr std::array<DataDirection, 2> kDirections{DataDirection::ToServer, DataDirection::ToClient};
 
-// The pairing's side is decided from drift-free minima: a clock drift larger than the round trip
-// between the capture points over the capture turns it around. Of the two orientations, the one
-// whose bounds some drift (up to 1000 ppm) keeps apart is the true one; the pairing's side stands
-// when it is that one, when packets went one way only, or when neither orientation fits.
-CaptureSide drift_tolerant_side(const CapturePair& pair, const std::vector<Leg>& legs, CaptureSide first_side) {
-    if (first_side == CaptureSide::Unknown) return first_side;
-    std::vector<TimedPair> as_client;  // towards_peer = towards the server
-    for (const auto& leg : legs) {
-        for (const auto dir : kDirections) {
-            const auto pairs = timed_pairs(pair, *leg.match, leg.tcp_direction[static_cast<std::size_t>(dir)],
-                                           dir == DataDirection::ToServer);
-            as_client.insert(as_client.end(), pairs.begin(), pairs.end());
-        }
-    }
-    auto as_server = as_client;
-    for (auto& p : as_server) p.towards_peer = !p.towards_peer;
-    const std::int64_t client = widest_round_trip_ns(as_client);
-    const std::int64_t server = widest_round_trip_ns(as_server);
-    if (client >= 0 && server < 0) return CaptureSide::Client;
-    if (server >= 0 && client < 0) return CaptureSide::Server;
-    return first_side;
-}
-
 OneWayDelays delays_of(const CapturePair& pair, const std::vector<Leg>& legs, CaptureSide pairing_side,
                        std::optional<std::int64_t> imposed) {
     OneWayDelays out;
-    const CaptureSide first_side = drift_tolerant_side(pair, legs, pairing_side);
+    // The pairing's side already survives clock drift (capture_pair.cpp).
+    const CaptureSide first_side = pairing_side;
     out.first_side = first_side;
     std::vector<TimedPair> all;
     for (const auto& leg : legs) {

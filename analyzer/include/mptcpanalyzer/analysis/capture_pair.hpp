@@ -24,7 +24,10 @@ namespace mptcpanalyzer {
 // offset: the minimum of (peer time - first time) over packets towards the server plus the
 // minimum of (first time - peer time) over packets towards the client is the minimum round-trip
 // between the two capture points, positive when the first capture is on the client side and
-// negative when it is on the server side, whatever the offset between the two clocks.
+// negative when it is on the server side, whatever the offset between the two clocks. A clock
+// drift larger than that round trip over the capture would turn those minima around: then the
+// orientation whose bounds some drift (up to 1000 ppm) keeps apart decides (clock_offset.hpp).
+// Every two-capture command reads this one decision.
 enum class CaptureSide : std::uint8_t { Client, Server, Unknown };
 const char* to_string(CaptureSide s);
 
