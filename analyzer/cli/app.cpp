@@ -233,6 +233,7 @@ void build_app(CLI::App& app, GlobalOptions& global, PluginRegistry* plugins) {
     setup_list_reinjections(app, global);
     setup_list_mptcp_retransmissions(app, global);
     setup_events(app, global);
+    setup_map(app, global);
     setup_columns(app);
     setup_plot(app, global);
     setup_export(app, global);

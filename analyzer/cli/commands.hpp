@@ -18,6 +18,7 @@ void setup_summaries(CLI::App& app, const GlobalOptions& global);   // tcp-summa
 void setup_list_reinjections(CLI::App& app, const GlobalOptions& global);
 void setup_list_mptcp_retransmissions(CLI::App& app, const GlobalOptions& global);
 void setup_events(CLI::App& app, const GlobalOptions& global);
+void setup_map(CLI::App& app, const GlobalOptions& global);  // map-tcp, map-mptcp (two captures)
 void setup_columns(CLI::App& app);  // the report columns, documented
 void setup_plot(CLI::App& app, const GlobalOptions& global);
 void setup_config(CLI::App& app, const GlobalOptions& global);  // config show

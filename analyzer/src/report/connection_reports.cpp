@@ -577,6 +577,8 @@ std::vector<std::pair<std::string, const Schema*>> documented_schemas() {
             {"list-reinjections", &reinjection_schema()},
             {"list-mptcp-retransmissions", &mptcp_retransmission_schema()},
             {"events", &event_schema()},
+            {"map-tcp", &map_tcp_report_schema()},
+            {"map-mptcp", &map_mptcp_report_schema()},
             {"Wireshark: MPTCP Connections", &connection_overview_spec().schema()},
             {"Wireshark: MPTCP Subflows", &subflow_overview_spec().schema()}};
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "mptcpanalyzer/analysis/capture_pair.hpp"
 #include "mptcpanalyzer/analysis/session.hpp"
 #include "mptcpanalyzer/report/report.hpp"
 
@@ -30,6 +31,14 @@ Document list_reinjections(const AnalysisSession& session, const MptcpConnection
 Document list_mptcp_retransmissions(const AnalysisSession& session, const MptcpConnection* connection);
 // events [N]: the MPTCP control timeline of one connection, or of all (nullptr).
 Document events(const AnalysisSession& session, const MptcpConnection* connection);
+
+// Two captures (-r FIRST --peer PEER), mapping_reports.cpp. map-tcp N: the candidates in the
+// peer capture for a TCP connection of the first, best first, with the best one's packet
+// matching; map-mptcp N: the same for an MPTCP connection, with each candidate's subflow mapping.
+Document map_tcp(const CapturePair& pair, const TcpConnection& connection);
+Document map_mptcp(const CapturePair& pair, const MptcpConnection& connection);
+const Schema& map_tcp_report_schema();
+const Schema& map_mptcp_report_schema();
 
 // The Wireshark plugin's tables (Statistics > MPTCP ...; tshark -z mptcp,...).
 enum class Overview { Connections, Subflows, Reinjections };
