@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "mptcpanalyzer/util/error.hpp"
+#include "mptcpanalyzer/util/log.hpp"
 
 namespace mptcpanalyzer::cli {
 namespace {
@@ -24,6 +25,22 @@ struct Kept {
 std::list<Kept>& kept_sessions() {
     static std::list<Kept> sessions;  // most recently used first
     return sessions;
+}
+
+// The one kept pair (the shell's `load A --peer B`) and its sessions' keys. Its sessions stay
+// open while it is kept, even when other captures push them out of kept_sessions: a shell going
+// back to the loaded pair after a command on a third capture neither dissects nor maps again.
+struct KeptPair {
+    std::string first_key;
+    std::string peer_key;
+    std::shared_ptr<const AnalysisSession> first;
+    std::shared_ptr<const AnalysisSession> peer;
+    std::shared_ptr<const CapturePair> pair;
+};
+
+KeptPair& kept_pair() {
+    static KeptPair kept;
+    return kept;
 }
 
 // What makes two reads of a capture give the same table: the file's identity and contents'
@@ -53,7 +70,16 @@ std::shared_ptr<const AnalysisSession> open_session(const GlobalOptions& global,
             return sessions.front().session;
         }
     }
-    auto session = std::make_shared<const AnalysisSession>(load_capture(global, path).table);
+    std::shared_ptr<const AnalysisSession> session;
+    if (const KeptPair& pair = kept_pair(); pair.pair && !key.empty()) {
+        if (key == pair.first_key) session = pair.first;
+        if (key == pair.peer_key) session = pair.peer;
+    }
+    if (!session) {
+        // -v: what a batch or the shell reads again, and what it reuses (the lines appear once).
+        log::debug("session: opening {}", path);
+        session = std::make_shared<const AnalysisSession>(load_capture(global, path).table);
+    }
     if (!key.empty()) {
         sessions.push_front({key, session});
         if (sessions.size() > kKeptSessions) sessions.pop_back();
@@ -69,13 +95,27 @@ std::shared_ptr<const CapturePair> open_capture_pair(const GlobalOptions& global
                                          ": a two-capture command needs the capture of the other end");
     }
     auto first_session = open_session(global, first);
-    auto peer_session = open_session(global, peer);
+    std::shared_ptr<const AnalysisSession> peer_session;
+    try {
+        peer_session = open_session(global, peer);
+    } catch (const Error& e) {
+        // The message starts with the file's path (docs/exit-codes.md); say which capture it is.
+        throw Error(e.code(), std::string(e.what()) + " (the --peer capture)");
+    }
     // One pair is kept: the shell's loaded pair. Its sessions are the kept ones, so a pair is
-    // reused exactly when both sessions are.
-    static std::shared_ptr<const CapturePair> kept;
-    if (kept && &kept->first() == first_session.get() && &kept->peer() == peer_session.get()) return kept;
-    kept = std::make_shared<const CapturePair>(std::move(first_session), first, std::move(peer_session), peer);
-    return kept;
+    // reused exactly when both sessions are (and the captures are named alike: reports name them).
+    KeptPair& kept = kept_pair();
+    if (kept.pair && kept.first == first_session && kept.peer == peer_session && kept.pair->first_name() == first &&
+        kept.pair->peer_name() == peer) {
+        return kept.pair;
+    }
+    log::debug("session: pairing {} with --peer {}", first, peer);
+    kept.pair = std::make_shared<const CapturePair>(first_session, first, peer_session, peer);
+    kept.first_key = first_key;
+    kept.peer_key = session_key(global, peer);
+    kept.first = std::move(first_session);
+    kept.peer = std::move(peer_session);
+    return kept.pair;
 }
 
 }  // namespace mptcpanalyzer::cli

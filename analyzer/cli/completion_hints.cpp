@@ -47,7 +47,7 @@ ValueHint value_hint(const CLI::Option& option) {
     if (tag == kTcpStreamValue) return {ValueKind::TcpStream, {}};
     if (tag == kMptcpStreamValue) return {ValueKind::MptcpStream, {}};
     if (tag == kCommandValue) return {ValueKind::Command, {}};
-    static constexpr std::array<std::string_view, 5> file_options{"read", "output", "config", "batch", "load"};
+    static constexpr std::array<std::string_view, 6> file_options{"read", "peer", "output", "config", "batch", "load"};
     static constexpr std::array<std::string_view, 2> folder_options{"cache-dir", "keep-script"};
     for (const auto& l : option.get_lnames()) {
         if (std::find(file_options.begin(), file_options.end(), l) != file_options.end()) return {ValueKind::File, {}};

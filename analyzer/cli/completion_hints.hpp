@@ -4,7 +4,7 @@
 // plot kinds complete like built-in ones without registering anything:
 //   - choices: a CLI::IsMember check ("TEXT:{a,b,c}" in the type name);
 //   - an explicit tag set with ->type_name(...): FILE, DIR, TCP_STREAM, MPTCP_STREAM, COMMAND;
-//   - well-known option names (-r/--read, -o/--output, --cache-dir, --keep-script, --config, ...);
+//   - well-known option names (-r/--read, --peer, -o/--output, --cache-dir, --keep-script, --config, ...);
 //   - a positional whose description starts with "tcp.stream" or "mptcp.stream".
 
 #include <CLI/CLI.hpp>

@@ -1,6 +1,7 @@
 """The interactive shell, driven through a real pseudo-terminal (tmux): completion of a command
 name, an option, an option's fixed choices, a file path and the stream numbers of a loaded corpus
-capture (checked against tshark); `help CMD` prints the command's help; an unknown command prints
+capture (checked against tshark), also after `load A --peer B` (whose prompt shows both names,
+and whose --peer completes file names); `help CMD` prints the command's help; an unknown command prints
 an error and the shell goes on; a mistyped command or plot kind names the closest ones, a command
 missing its stream number lists the capture's, `cache` alone lists its subcommands; Ctrl-D
 exits 0; history survives a restart (isolated XDG_STATE_HOME). Every wait polls the screen with a
@@ -88,7 +89,7 @@ class Shell:
 
 
 def is_prompt(line):
-    return re.fullmatch(r"mptcpanalyzer( \S+)?>", line) is not None
+    return re.fullmatch(r"mptcpanalyzer( \S+( --peer \S+)?)?>", line) is not None
 
 
 def listing_after(lines, typed):
@@ -203,6 +204,7 @@ def first_session(capture, plain_name):
         if checker.check(m is not None, "plot tcp-attr --help shows the attribute names"):
             attrs = {a for a in m.group(1).split(",") if a.startswith("ts")}
             expect_listing(shell, "plot tcp-attr 1 ts", attrs, "attribute names complete after the stream")
+        load_peer(shell, capture, tcp)
         # A command without -r uses the loaded capture.
         expected = run_program("list-mptcp", "-r", capture).stdout.splitlines()[0].rstrip()
         lines = shell.run("lm", lambda out: expected in out, "`lm` lists the loaded capture's MPTCP connections")
@@ -216,6 +218,48 @@ def first_session(capture, plain_name):
         checker.check(status == 0, f"Ctrl-D leaves the shell with exit code 0: {status}")
     finally:
         shell.kill()
+
+
+def two_capture_commands():
+    """(name, 'tcp.stream' | 'mptcp.stream') of the commands whose --help shows --peer and a stream."""
+    found = []
+    for line in run_program("--help").stdout.split("Subcommands:", 1)[-1].splitlines():
+        if not re.match(r"  \S", line):
+            continue
+        name = line[2:].split(",")[0].split()[0]
+        text = run_program(name, "--help").stdout
+        m = re.search(r"^  stream INT REQUIRED +(m?p?tcp\.stream)", text, re.M)
+        if m and re.search(r"^  --peer ", text, re.M):
+            found.append((name, m.group(1)))
+    return found
+
+
+def load_peer(shell, capture, tcp):
+    """`load A --peer B`: --peer completes a file path, the prompt shows both names, stream numbers
+    still complete from A (B has other ones), also for the two-capture commands; `load A` alone
+    forgets the peer (the prompt shows A only)."""
+    folder = os.path.dirname(capture)
+    peer = os.path.join(folder, "peer-copy.pcapng")
+    shutil.copy(os.path.join(DATA_DIR, "basic.server.pcapng"), peer)
+    checker.check(stream_numbers(peer, "tcp.stream") != tcp, "test premise: the peer has other tcp.stream numbers")
+    checker.check(expect_inline(shell, f"load {capture} --peer {os.path.join(folder, 'peer-')}",
+                                f"load {capture} --peer {peer}", "--peer of load completes a file path"),
+                  "--peer file completion")
+    lines = shell.run(f"load {capture} --peer {peer}", lambda out: any(l.startswith("loaded --peer ") for l in out),
+                      "load --peer")
+    expected_prompt = f"mptcpanalyzer {os.path.basename(capture)} --peer {os.path.basename(peer)}>"
+    checker.check(lines is not None and lines[-1] == expected_prompt,
+                  f"the prompt shows both captures: {lines[-1] if lines else None!r}, expected {expected_prompt!r}")
+    # (a text not typed before: listing_after reads the screen back to the previous same line)
+    expect_listing(shell, "tcp_summary ", tcp, "after load --peer, the first capture's tcp.stream numbers complete")
+    for name, field in two_capture_commands():
+        expect_listing(shell, f"{name} ", stream_numbers(capture, field),
+                       f"{name}: the first capture's {field} numbers complete")
+        checker.check(expect_inline(shell, f"{name} --peer {os.path.join(folder, 'peer-')}", f"{name} --peer {peer}",
+                                    f"--peer of {name} completes a file path"), f"{name} --peer file completion")
+    lines = shell.run(f"load {capture}", lambda out: any(l.startswith("loaded ") for l in out), "load alone")
+    checker.check(lines is not None and lines[-1] == f"mptcpanalyzer {os.path.basename(capture)}>",
+                  f"`load A` alone forgets the peer: {lines[-1] if lines else None!r}")
 
 
 def second_session():

@@ -9,12 +9,22 @@ loaded capture with --no-cache takes at most 1.5x the time of one command"). Tim
 (`--no-cache mptcp-summary -r CAPTURE N`), a batch file `load CAPTURE` + five commands
 (`--no-cache --batch FILE`) and the same tshark run, and prints batch / one command.
 
+--pair [DIR ...]: the two-capture commands (issue 13) on the largest client/server pair
+(DIR/NAME.client.pcapng + DIR/NAME.server.pcapng, by total size; default: tests/data and, when
+present, /var/tmp/mptcpanalyzer-corpus where `generate.py --scenario large` writes), each cold
+(empty cache) and cached, and a batch `load A --peer B` + all of them, against tshark exporting
+the same columns from both captures. The commands are the program's own: those whose `--help`
+shows --peer and a stream number; the issue's commands missing from the build are named, skipped.
+
 Usage: tools/bench/bench.py CAPTURE [--session] [--program PATH] [--repeat N] [--stream N]
+       tools/bench/bench.py --pair [DIR ...] [--program PATH] [--repeat N] [--stream N] [--tcp-stream N]
 Large captures: tools/corpus/generate.py --scenario large (about 1M packets), or mergecap -a.
 """
 
 import argparse
+import glob
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -40,13 +50,20 @@ def measure(cmd, env, out_path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("capture")
+    ap.add_argument("capture", nargs="?")
     ap.add_argument("--program", default=os.path.join(SOURCE, "build", "release", "analyzer", "mptcpanalyzer"))
     ap.add_argument("--repeat", type=int, default=1, help="runs of each; the best time is kept")
     ap.add_argument("--stream", type=int, default=0, help="mptcp.stream for mptcp-summary")
     ap.add_argument("--session", action="store_true",
                     help="one --no-cache command against a --no-cache batch of five on the loaded capture")
+    ap.add_argument("--pair", nargs="*", metavar="DIR",
+                    help="two-capture commands on the largest client/server pair of these folders")
+    ap.add_argument("--tcp-stream", type=int, default=0, help="tcp.stream for the two-capture TCP commands")
     args = ap.parse_args()
+    if args.pair is not None:
+        return pair_benchmark(args)
+    if args.capture is None:
+        ap.error("a CAPTURE, or --pair")
     if not os.path.exists("/usr/bin/time"):
         sys.exit("bench: /usr/bin/time is needed (apt-get install time)")
 
@@ -137,6 +154,147 @@ def session(args, packets, tshark, best, work):
     verdict = "meets" if ratio <= SESSION_TARGET else "does NOT meet"
     print(f"batch / one command: {ratio:.2f}x wall time ({verdict} the {SESSION_TARGET}x target), "
           f"{many[2] / one[2]:.2f}x CPU time")
+
+
+# The two-capture commands of issue 13. The benchmark runs those the program lists (--help);
+# these names are only used to say which ones the build does not have yet.
+ISSUE_TWO_CAPTURE_COMMANDS = ["map-tcp", "map-mptcp", "owd", "qualify-reinjections", "summary-extended"]
+DEFAULT_PAIR_DIRS = [os.path.join(SOURCE, "tests", "data"), "/var/tmp/mptcpanalyzer-corpus"]
+
+
+def largest_pair(dirs):
+    """(name, client, server, bytes) of the largest DIR/NAME.client.pcapng + .server.pcapng pair."""
+    best = None
+    for d in dirs:
+        for client in glob.glob(os.path.join(d, "*.client.pcapng")):
+            server = client[:-len(".client.pcapng")] + ".server.pcapng"
+            if not os.path.isfile(server):
+                continue
+            size = os.path.getsize(client) + os.path.getsize(server)
+            if best is None or size > best[3]:
+                best = (os.path.basename(client)[:-len(".client.pcapng")], client, server, size)
+    return best
+
+
+def two_capture_commands(program, env):
+    """(name, 'tcp' | 'mptcp') of each command whose --help shows --peer and a stream number."""
+    def help_text(*words):
+        return subprocess.run([program, *words, "--help"], capture_output=True, text=True, env=env).stdout
+    names, in_section = [], False
+    for line in help_text().splitlines():
+        if line == "Subcommands:":
+            in_section = True
+        elif in_section and not line.strip():
+            break
+        elif in_section and re.match(r"  \S", line):
+            names.append(line[2:].split(",")[0].split()[0])
+    found = []
+    for name in names:
+        text = help_text(name)
+        m = re.search(r"^  stream INT REQUIRED +(m?p?tcp)\.stream", text, re.M)
+        if m and re.search(r"^  --peer ", text, re.M):
+            found.append((name, m.group(1)))
+    return found
+
+
+def measure_tolerant(cmd, env, out_path):
+    """measure(), or (None, reason) when the command fails."""
+    try:
+        return measure(cmd, env, out_path), None
+    except subprocess.CalledProcessError as e:
+        return None, f"exit {e.returncode}"
+
+
+def pair_benchmark(args):
+    """--pair: the two-capture commands cold and cached, and one batch of all of them after
+    `load A --peer B`, against tshark -T fields on both captures (times added: it reads them one
+    after the other, as we do)."""
+    if not os.path.exists("/usr/bin/time"):
+        sys.exit("bench: /usr/bin/time is needed (apt-get install time)")
+    dirs = args.pair or [d for d in DEFAULT_PAIR_DIRS if os.path.isdir(d)]
+    found = largest_pair(dirs)
+    if found is None:
+        sys.exit(f"bench: no NAME.client.pcapng + NAME.server.pcapng pair in {dirs}")
+    scenario, first, peer, size = found
+    work = tempfile.mkdtemp(prefix="mptcp-bench-pair-")
+    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"), WIRESHARK_CONFIG_DIR=os.path.join(work, "ws"))
+    os.makedirs(env["WIRESHARK_CONFIG_DIR"])
+    out = os.path.join(work, "out")
+    try:
+        commands = two_capture_commands(args.program, env)
+        have = {n for n, _ in commands}
+        missing = [n for n in ISSUE_TWO_CAPTURE_COMMANDS if n not in have]
+
+        def packets(path):
+            try:
+                return int(subprocess.run(["capinfos", "-c", "-M", "-T", "-r", path], capture_output=True, text=True,
+                                          check=True).stdout.split("\t")[-1])
+            except Exception:  # only informative
+                return -1
+
+        def empty_cache():
+            shutil.rmtree(env["XDG_CACHE_HOME"], ignore_errors=True)
+
+        def best(cmd, prepare=None):
+            runs = []
+            for _ in range(args.repeat):
+                if prepare:
+                    prepare()
+                r, why = measure_tolerant(cmd, env, out)
+                if r is None:
+                    return None, why
+                runs.append(r)
+            return (min(r[0] for r in runs), max(r[1] for r in runs), min(r[2] for r in runs)), None
+
+        def tshark_cmd(path):
+            cmd = ["tshark", "-n", "-r", path, "-Y", "tcp", "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a"]
+            for p in OUR_PREFERENCES:
+                cmd += ["-o", p]
+            for _, field, *_ in FIELDS:
+                cmd += ["-e", field]
+            return cmd
+
+        t_first, _ = best(tshark_cmd(first))
+        t_peer, _ = best(tshark_cmd(peer))
+        tshark = (t_first[0] + t_peer[0], max(t_first[1], t_peer[1]), t_first[2] + t_peer[2])
+        rows = [("tshark -T fields on both (same columns)", tshark, None)]
+        rows.append(("load A --peer B, cold", *best([args.program, "load", first, "--peer", peer], empty_cache)))
+        rows.append(("load A --peer B, cached", *best([args.program, "load", first, "--peer", peer])))
+
+        def stream_of(kind):
+            return str(args.tcp_stream if kind == "tcp" else args.stream)
+
+        for name, kind in commands:
+            cmd = [args.program, name, "-r", first, "--peer", peer, stream_of(kind)]
+            rows.append((f"{name} {stream_of(kind)}, cold", *best(cmd, empty_cache)))
+            rows.append((f"{name} {stream_of(kind)}, cached", *best(cmd)))
+        if commands:
+            batch = os.path.join(work, "pair.batch")
+            with open(batch, "w", encoding="utf-8") as f:
+                f.write(f"load {shlex.quote(first)} --peer {shlex.quote(peer)}\n")
+                for name, kind in commands:
+                    f.write(f"{name} {stream_of(kind)}\n")
+            label = f"batch: load A --peer B + {len(commands)} commands"
+            rows.append((f"{label}, cold", *best([args.program, "--batch", batch], empty_cache)))
+            rows.append((f"{label}, cached", *best([args.program, "--batch", batch])))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(f"pair: {scenario} (largest of {', '.join(dirs)}; {size / 1e6:.1f} MB)")
+    print(f"  A = {first} ({packets(first)} packets)")
+    print(f"  B = {peer} ({packets(peer)} packets)")
+    print(f"two-capture commands: {', '.join(n for n, _ in commands) or 'none'}"
+          f" (mptcp.stream {args.stream}, tcp.stream {args.tcp_stream})")
+    if missing:
+        print(f"skipped, not in this build: {', '.join(missing)}")
+    t_time, t_mem, _ = tshark
+    print(f"{'run':48} {'seconds':>8} {'CPU s':>8} {'peak MiB':>9} {'time/tshark':>12} {'mem/tshark':>11}")
+    for name, r, why in rows:
+        if r is None:
+            print(f"{name:48} failed ({why})")
+            continue
+        t, m, c = r
+        print(f"{name:48} {t:8.2f} {c:8.2f} {m / 1024:9.1f} {t / t_time:12.2f} {m / t_mem:11.2f}")
 
 
 if __name__ == "__main__":

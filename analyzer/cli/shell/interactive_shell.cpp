@@ -102,9 +102,13 @@ private:
     bool warned_ = false;
 };
 
+// The loaded capture's file name, and its peer's after `--peer` (as `load` was typed), so the
+// user sees what -r and --peer default to.
 std::string prompt(const Session& s) {
     if (s.loaded_capture.empty()) return "mptcpanalyzer> ";
-    return "mptcpanalyzer " + std::filesystem::path(s.loaded_capture).filename().string() + "> ";
+    std::string text = "mptcpanalyzer " + std::filesystem::path(s.loaded_capture).filename().string();
+    if (!s.loaded_peer.empty()) text += " --peer " + std::filesystem::path(s.loaded_peer).filename().string();
+    return text + "> ";
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "capture_sessions.hpp"
 #include "app.hpp"
@@ -19,25 +20,57 @@
 namespace mptcpanalyzer::cli {
 namespace {
 
-void run_load(Session& s, const GlobalOptions& g, const std::string& path) {
-    // Dissects (or reads from the cache) now, so that later commands on it are fast and a bad
-    // file is reported at `load`, with its own exit code.
-    // The session stays open (capture_sessions): later commands on it neither dissect nor
-    // analyse it again, with or without the cache.
-    const auto session = open_session(g, path);
-    const ConnectionModel& model = session->model();
-    s.loaded_capture = path;
-    s.tcp_streams.clear();
-    for (auto t : model.tcp_streams()) s.tcp_streams.push_back(t);
-    s.mptcp_streams = model.mptcp_streams();
-    const std::string summary =
-        fmt::format("loaded {}: {} TCP packets, {} TCP connections, {} MPTCP connections", path,
-                    session->table().size(), model.tcp.size(), model.mptcp.size());
+// `load`'s one-line summary of a capture it opened.
+std::string load_summary(const std::string& what, const std::string& path, const AnalysisSession& session) {
+    const ConnectionModel& model = session.model();
+    return fmt::format("{} {}: {} TCP packets, {} TCP connections, {} MPTCP connections", what, path,
+                       session.table().size(), model.tcp.size(), model.mptcp.size());
+}
+
+void report_loaded(const Session& s, const std::string& summary) {
     if (s.mode == Session::Mode::Batch) {
         log::info("{}", summary);  // a batch's standard output is its commands' output only
     } else {
         fmt::print("{}\n", summary);
     }
+}
+
+// `load [FILE] [--peer PEER]`. Dissects (or reads from the cache) now, so that later commands are
+// fast and a bad file is reported at `load`, with its own exit code; the session stays open
+// (capture_sessions), so later commands neither dissect nor analyse it again, with or without
+// the cache. With --peer both captures are opened, and paired (open_capture_pair keeps the
+// pair: connection mapping and packet matching are then computed once for every later
+// two-capture command), before anything changes: a bad file leaves the previous load in place.
+// `load --peer PEER` alone pairs PEER with the capture already loaded; `load FILE` alone forgets
+// the peer.
+void run_load(Session& s, const GlobalOptions& g, const std::string& path, const std::optional<std::string>& peer) {
+    if (!peer) {
+        if (path.empty()) {
+            throw Error(ExitCode::Usage, "load needs a capture file: `load FILE`, or `load FILE --peer FILE` for two captures");
+        }
+        const auto session = open_session(g, path);
+        s.loaded_capture = path;
+        s.loaded_peer.clear();
+        s.tcp_streams.clear();
+        for (auto t : session->model().tcp_streams()) s.tcp_streams.push_back(t);
+        s.mptcp_streams = session->model().mptcp_streams();
+        report_loaded(s, load_summary("loaded", path, *session));
+        return;
+    }
+    if (peer->empty()) throw Error(ExitCode::Usage, "--peer needs a capture file");
+    const std::string first = path.empty() ? s.loaded_capture : path;
+    if (first.empty()) {
+        throw Error(ExitCode::Usage, "load --peer " + *peer + ": no capture is loaded to pair it with (`load FILE --peer " +
+                                         *peer + "` loads both)");
+    }
+    const auto pair = open_capture_pair(g, first, *peer);
+    s.loaded_capture = first;
+    s.loaded_peer = *peer;
+    s.tcp_streams.clear();
+    for (auto t : pair->first().model().tcp_streams()) s.tcp_streams.push_back(t);
+    s.mptcp_streams = pair->first().model().mptcp_streams();
+    report_loaded(s, load_summary("loaded", first, pair->first()));
+    report_loaded(s, load_summary("loaded --peer", *peer, pair->peer()));
 }
 
 void for_each_command(CLI::App& app, const std::function<void(CLI::App&)>& f) {
@@ -53,11 +86,23 @@ void add_session_commands(CLI::App& app, GlobalOptions& global, Session& session
         return !app.get_subcommands([&name](const CLI::App* c) { return c->check_name(name); }).empty();
     };
     if (!taken("load")) {
-        auto path = std::make_shared<std::string>();
-        CLI::App* load = app.add_subcommand("load", "Load a capture: later commands use it when -r is omitted");
-        load->add_option("capture", *path, "Capture file (pcap, pcapng, compressed, ...)")->required()->type_name(kFileValue);
+        struct LoadArguments {
+            std::string capture;
+            std::string peer;
+        };
+        auto args = std::make_shared<LoadArguments>();
+        CLI::App* load = app.add_subcommand(
+            "load", "Load a capture (and its peer): later commands use it when -r (and --peer) is omitted");
+        load->add_option("capture", args->capture, "Capture file (pcap, pcapng, compressed, ...)")->type_name(kFileValue);
+        CLI::Option* peer = load->add_option("--peer", args->peer,
+                                             "The capture of the other end: later two-capture commands use it when "
+                                             "--peer is omitted (alone: pair it with the loaded capture)")
+                                ->type_name(kFileValue);
         if (!taken("load_pcap")) load->alias("load_pcap");  // the Python tool's name
-        load->callback([&session, &global, path] { run_load(session, global, *path); });
+        load->callback([&session, &global, args, peer] {
+            run_load(session, global, args->capture,
+                     peer->count() > 0 ? std::optional<std::string>(args->peer) : std::nullopt);
+        });
     }
     if (!taken("help")) {
         auto words = std::make_shared<std::vector<std::string>>();
@@ -81,6 +126,13 @@ void default_capture(CLI::App& app, const std::string& capture) {
                 option->required(false)->default_val(capture);
             }
         }
+    });
+}
+
+void default_peer(CLI::App& app, const std::string& peer) {
+    for_each_command(app, [&peer](CLI::App& command) {
+        if (command.get_name() == "load") return;  // its --peer names a new peer: no default
+        if (CLI::Option* option = command.get_option_no_throw("--peer")) option->required(false)->default_val(peer);
     });
 }
 
@@ -110,6 +162,7 @@ int run_command(Session& s, const std::vector<std::string>& words, const std::st
         add_session_commands(app, global, s);
         app.require_subcommand(1);
         if (!s.loaded_capture.empty()) default_capture(app, s.loaded_capture);
+        if (!s.loaded_peer.empty()) default_peer(app, s.loaded_peer);
         const auto rewritten = rewrite_command_words(words);
         const std::string& first = rewritten.front();
         if (!first.empty() && first[0] != '-' &&

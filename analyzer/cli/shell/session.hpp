@@ -20,19 +20,24 @@ struct Session {
     GlobalOptions startup;                    // global options of the program's own command line
     log::Level startup_log_level = log::Level::Warning;
     std::string loaded_capture;               // `load FILE`: the default of -r/--read
-    std::vector<std::int64_t> tcp_streams;    // of the loaded capture, for completion
+    std::string loaded_peer;                  // `load FILE --peer PEER`: the default of --peer
+    std::vector<std::int64_t> tcp_streams;    // of the loaded (first) capture, for completion
     std::vector<std::int64_t> mptcp_streams;
     enum class Mode { OneShot, Batch, Shell };
     Mode mode = Mode::OneShot;                // in batch mode `load` reports only with -v
     bool quit_requested = false;
 };
 
-// Adds the session commands `load FILE` (alias load_pcap), `help [CMD]`, `quit` and `exit` to an
-// app built by build_app. In one-shot mode `load` checks and caches a capture.
+// Adds the session commands `load FILE [--peer PEER]` (alias load_pcap), `help [CMD]`, `quit` and
+// `exit` to an app built by build_app. In one-shot mode `load` checks and caches a capture (and
+// its peer).
 void add_session_commands(CLI::App& app, GlobalOptions& global, Session& session);
 
 // Makes every -r/--read option optional, defaulting to `capture`.
 void default_capture(CLI::App& app, const std::string& capture);
+
+// Makes every --peer option of the commands (not `load`'s own) optional, defaulting to `peer`.
+void default_peer(CLI::App& app, const std::string& peer);
 
 // Splits a command line like a POSIX shell (quotes, backslashes, # comments); throws
 // Error(Usage) on an unmatched quote. An empty or comment-only line gives no word.
