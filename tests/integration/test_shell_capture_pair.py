@@ -56,12 +56,13 @@ def subcommands():
 
 def two_capture_commands():
     """(name, 'tcp.stream' | 'mptcp.stream') of each command whose --help shows --peer and a
-    required stream number: the two-capture commands, whoever wrote them."""
+    required stream number: the two-capture commands, whoever wrote them. Commands where --peer is
+    optional (reordering, plot goodput) are not: see optional_peer_stays_explicit()."""
     found = []
     for name in subcommands():
         text = program(name, "--help").stdout
         m = re.search(r"^  stream INT REQUIRED +(m?p?tcp\.stream)", text, re.M)
-        if m and re.search(r"^  --peer ", text, re.M):
+        if m and re.search(r"^  --peer TEXT REQUIRED", text, re.M):
             found.append((name, m.group(1)))
     return found
 
@@ -201,6 +202,19 @@ def one_shot_load_caches_both():
                       f"one-shot load cached {capture}: {proc.stderr}")
 
 
+def optional_peer_stays_explicit():
+    """Where --peer is optional it selects another analysis (reordering from each direction's
+    receiver capture): after `load A --peer B`, `reordering N` is still the one-capture report of A,
+    and `reordering N --peer B` the two-capture one."""
+    alone = program("reordering", "-r", FIRST, "0", "--json").stdout
+    paired = program("reordering", "-r", FIRST, "--peer", PEER, "0", "--json").stdout
+    if not checker.check(alone and paired and alone != paired, "test premise: reordering differs with --peer"):
+        return
+    proc = batch(f'load "{FIRST}" --peer "{PEER}"\nreordering 0 --json\nreordering 0 --json --peer "{PEER}"\n')
+    checker.check(proc.returncode == 0 and proc.stdout == alone + paired,
+                  f"after load --peer, reordering without --peer is the one-capture report: {proc.returncode} {proc.stderr}")
+
+
 def main():
     for path in (FIRST, PEER, THIRD):
         if not checker.check(os.path.isfile(path), f"{path} exists"):
@@ -213,6 +227,7 @@ def main():
     read_once(commands)
     bad_peer(commands)
     one_shot_load_caches_both()
+    optional_peer_stays_explicit()
     shutil.rmtree(WORK, ignore_errors=True)
     checker.finish()
 

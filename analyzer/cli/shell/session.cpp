@@ -132,7 +132,10 @@ void default_capture(CLI::App& app, const std::string& capture) {
 void default_peer(CLI::App& app, const std::string& peer) {
     for_each_command(app, [&peer](CLI::App& command) {
         if (command.get_name() == "load") return;  // its --peer names a new peer: no default
-        if (CLI::Option* option = command.get_option_no_throw("--peer")) option->required(false)->default_val(peer);
+        // Only where --peer is required (the two-capture commands): where it is optional
+        // (reordering, plot goodput) it switches to another analysis, which the user asks for.
+        CLI::Option* option = command.get_option_no_throw("--peer");
+        if (option && option->get_required()) option->required(false)->default_val(peer);
     });
 }
 
