@@ -229,6 +229,9 @@ void add_aliases(CLI::App& app) {
 
 void build_app(CLI::App& app, GlobalOptions& global, PluginRegistry* plugins) {
     app.fallthrough();  // global options may follow the command name
+    // Wide enough for the longest "name, alias" pair ("map-mptcp, map_mptcp_connection") to
+    // keep two spaces before its description: help parsers (completion, guidance) rely on them.
+    app.get_formatter()->column_width(36);
     add_global_options(app, global);
     setup_list_tcp(app, global);
     setup_list_mptcp(app, global);
