@@ -109,6 +109,10 @@ def main():
     summary = [args.program, "mptcp-summary", "-r", args.capture, str(args.stream)]
     sc_time, sc_mem = best(summary, empty_cache)[:2]
     sw_time, sw_mem = best(summary)[:2]
+    # Issue 14: reordering is linear in the data segments (O(n log n) interval map).
+    reordering = [args.program, "reordering", "-r", args.capture, str(args.stream)]
+    rc_time, rc_mem = best(reordering, empty_cache)[:2]
+    rw_time, rw_mem = best(reordering)[:2]
     shutil.rmtree(work, ignore_errors=True)
 
     print(f"capture: {args.capture} ({packets} packets)")
@@ -118,7 +122,9 @@ def main():
                        ("mptcpanalyzer export, cached", w_time, w_mem),
                        ("mptcpanalyzer export, --no-cache", d_time, d_mem),
                        (f"mptcp-summary {args.stream}, cold", sc_time, sc_mem),
-                       (f"mptcp-summary {args.stream}, cached", sw_time, sw_mem)]:
+                       (f"mptcp-summary {args.stream}, cached", sw_time, sw_mem),
+                       (f"reordering {args.stream}, cold", rc_time, rc_mem),
+                       (f"reordering {args.stream}, cached", rw_time, rw_mem)]:
         print(f"{name:34} {t:8.2f} {m / 1024:9.1f} {t / t_time:12.2f} {m / t_mem:11.2f}")
     print(f"cached / cold time: {w_time / c_time:.3f}")
 
