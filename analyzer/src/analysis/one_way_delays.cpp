@@ -80,14 +80,6 @@ OneWayDelays delays_of(const CapturePair& pair, const std::vector<Leg>& legs, Ca
 
 }  // namespace
 
-std::int64_t nearest_rank(const std::vector<std::int64_t>& sorted, int percent) {
-    // rank = ceil(percent * n / 100), at least 1.
-    const std::size_t n = sorted.size();
-    std::size_t rank = (static_cast<std::size_t>(percent) * n + 99) / 100;
-    rank = std::clamp<std::size_t>(rank, 1, n);
-    return sorted[rank - 1];
-}
-
 std::optional<DelayDistribution> delay_distribution(std::vector<std::int64_t>& values) {
     if (values.empty()) return std::nullopt;
     std::sort(values.begin(), values.end());

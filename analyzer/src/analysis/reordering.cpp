@@ -5,6 +5,8 @@
 #include <iterator>
 #include <map>
 
+#include "mptcpanalyzer/analysis/order_statistics.hpp"
+
 namespace mptcpanalyzer {
 
 const char* to_string(Vantage v) {
@@ -293,15 +295,9 @@ DurationStats duration_stats(std::vector<std::int64_t> values) {
     s.count = values.size();
     if (values.empty()) return s;
     std::sort(values.begin(), values.end());
-    // Nearest rank: the ceil(p/100 * n)-th smallest value (1-based), in integers.
-    const auto rank = [&values](std::size_t percent) {
-        const std::size_t n = values.size();
-        const std::size_t r = (percent * n + 99) / 100;
-        return values[std::max<std::size_t>(r, 1) - 1];
-    };
-    s.p50 = rank(50);
-    s.p90 = rank(90);
-    s.p99 = rank(99);
+    s.p50 = nearest_rank(values, 50);
+    s.p90 = nearest_rank(values, 90);
+    s.p99 = nearest_rank(values, 99);
     s.max = values.back();
     return s;
 }

@@ -14,11 +14,11 @@
 
 #include "mptcpanalyzer/analysis/capture_pair.hpp"
 #include "mptcpanalyzer/analysis/clock_offset.hpp"
+#include "mptcpanalyzer/analysis/order_statistics.hpp"
 
 namespace mptcpanalyzer {
 
-// Nearest-rank percentiles: the p-th percentile of n sorted values is the value of rank
-// ceil(p / 100 * n) (1-based), so it is always one of the measured delays.
+// Nearest-rank percentiles (order_statistics.hpp): always one of the measured delays.
 struct DelayDistribution {
     std::int64_t min = 0;
     std::int64_t p50 = 0;
@@ -28,8 +28,6 @@ struct DelayDistribution {
 };
 // Of `values` (sorted in place); nothing when empty.
 std::optional<DelayDistribution> delay_distribution(std::vector<std::int64_t>& values);
-// The nearest-rank percentile of sorted, non-empty `values` (0 < percent <= 100).
-std::int64_t nearest_rank(const std::vector<std::int64_t>& sorted, int percent);
 
 // One matched packet: when the sender's side capture saw it (first capture's clock), and its
 // corrected one-way delay.
