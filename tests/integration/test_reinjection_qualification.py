@@ -28,7 +28,7 @@ import sys
 import tempfile
 from collections import defaultdict, deque
 
-from common import DATA_DIR, PROGRAM, Checker, manifest, tshark_env
+from common import DATA_DIR, PROGRAM, Checker, manifest, tshark_fields
 
 checker = Checker("reinjection_qualification")
 SCENARIOS = ["reinject", "pathfail", "path_recovers"]
@@ -43,17 +43,11 @@ F = {name: i for i, name in enumerate(FIELDS)}
 
 
 def tshark(capture):
-    cmd = ["tshark", "-n", "-r", capture, "-Y", "tcp", "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a",
-           "-E", "aggregator=,", "-o", "tcp.relative_sequence_numbers:TRUE", "-o", "tcp.analyze_sequence_numbers:TRUE",
-           "-o", "tcp.desegment_tcp_streams:FALSE", "-o", "mptcp.analyze_mappings:FALSE"]
-    for f in FIELDS:
-        cmd += ["-e", f]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=tshark_env()).stdout
-    rows = []
-    for line in out.splitlines():
-        r = line.split("\t")
-        rows.append(r + [""] * (len(FIELDS) - len(r)))
-    return rows
+    rows = tshark_fields(capture, FIELDS, preferences=["tcp.relative_sequence_numbers:TRUE",
+                                                       "tcp.analyze_sequence_numbers:TRUE",
+                                                       "tcp.desegment_tcp_streams:FALSE",
+                                                       "mptcp.analyze_mappings:FALSE"])
+    return [r + [""] * (len(FIELDS) - len(r)) for r in rows]
 
 
 def epoch_ns(text):

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 
-from common import DATA_DIR, PROGRAM, SHARED_CAPTURES, Checker, corpus_captures, shared_captures, tshark_env
+from common import DATA_DIR, PROGRAM, SHARED_CAPTURES, Checker, corpus_captures, shared_captures, tshark_fields
 
 checker = Checker("resent_data")
 T0 = time.time()
@@ -48,17 +48,10 @@ def tshark_rows(capture):
 
 
 def tshark(capture, fields, display_filter="tcp"):
-    cmd = ["tshark", "-n", "-r", capture, "-Y", display_filter, "-T", "fields", "-E", "separator=\t",
-           "-E", "occurrence=a", "-E", "aggregator=,", "-o", "tcp.relative_sequence_numbers:TRUE",
-           "-o", "tcp.analyze_sequence_numbers:TRUE", "-o", "tcp.desegment_tcp_streams:FALSE"]
-    for f in fields:
-        cmd += ["-e", f]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=tshark_env()).stdout
-    rows = []
-    for line in out.splitlines():
-        r = line.split("\t")
-        rows.append(r + [""] * (len(fields) - len(r)))
-    return rows
+    rows = tshark_fields(capture, fields, display_filter=display_filter,
+                         preferences=["tcp.relative_sequence_numbers:TRUE", "tcp.analyze_sequence_numbers:TRUE",
+                                      "tcp.desegment_tcp_streams:FALSE"])
+    return [r + [""] * (len(fields) - len(r)) for r in rows]
 
 
 def batch_json(capture, commands):
