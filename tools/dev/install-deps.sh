@@ -21,6 +21,8 @@ PACKAGES=(
   # screenshots by ImageMagick. gnuplot-qt replaces gnuplot-nox (same cairo/gd terminals plus
   # the qt window terminal).
   wireshark-qt xvfb xdotool imagemagick
+  # the user guide (docs/guide.md) loads exported CSV in pandas, and its test runs that step
+  python3-pandas
 )
 
 SUDO=""
