@@ -79,6 +79,7 @@ Fixture every_field_table() {
     MPTCP_PACKET_RECORD_COLUMNS(MPTCP_SET_RECORD)
 #undef MPTCP_SET_RECORD
     r.frame_number = 1;
+    r.time_ns = 1700000000123456789;  // below 2^62, as the reader requires
     r.tcp_stream = 0;
     r.mptcp_stream = 0;
     r.interface_id = 1;

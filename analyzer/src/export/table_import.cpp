@@ -160,6 +160,9 @@ public:
         if (r_.frame_number < last_frame_) bad(kFrameNumber, fmt::format("a frame number >= the previous row's ({})", last_frame_));
         last_frame_ = r_.frame_number;
         r_.time_ns = required<std::int64_t>(kTimeNs);
+        // Analyses subtract and add times: any two within [0, 2^62) differ by an int64. (A
+        // capture's clock, 32-bit seconds in pcap, stays far below.)
+        if (r_.time_ns < 0 || r_.time_ns >= (std::int64_t{1} << 62)) bad(kTimeNs, "a time in ns since 1970 below 2^62");
         r_.interface_id = optional<std::uint32_t>(kInterfaceId).value_or(PacketRecord::kNoInterface);
         const auto version = required<std::uint8_t>(kIpVersion);
         if (version != 4 && version != 6) bad(kIpVersion, "4 or 6");
