@@ -148,7 +148,7 @@ public:
     // The cells of the current row: `present` false is an absent value (empty CSV cell, JSON null).
     std::array<std::string_view, kSlotCount> cells{};
     std::array<bool, kSlotCount> present{};
-    std::string location;  // ", line N" (CSV) appended to "row R"
+    std::uint64_t line = 0;  // the row's line in a CSV (named in messages), 0 in JSON
 
     void set_expected_rows(std::uint64_t rows) { expected_rows_ = rows; }
 
@@ -213,7 +213,8 @@ public:
 private:
     [[noreturn]] void bad(std::size_t slot, std::string_view expected) const {
         throw Error(ExitCode::InputInvalid,
-                    fmt::format("{}: damaged table: row {}{}, column {}: '{}' is not {}", name_, row_, location,
+                    fmt::format("{}: damaged table: row {}{}, column {}: '{}' is not {}", name_, row_,
+                                line ? fmt::format(", line {}", line) : std::string{},
                                 kSlots[slot].column, present[slot] ? shown(cells[slot]) : std::string{}, expected));
     }
 
@@ -258,7 +259,8 @@ private:
             return;
         }
         std::string_view all = cells[kMptcpOptions];
-        std::string subtypes;
+        std::string& subtypes = subtypes_;
+        subtypes.clear();
         while (true) {
             const auto semicolon = all.find(';');
             MptcpOption m;
@@ -267,7 +269,9 @@ private:
                 bad(kMptcpOptions, fmt::format("a list of MPTCP options ({})", *problem));
             }
             if (!subtypes.empty()) subtypes += ';';
-            subtypes += std::to_string(static_cast<unsigned>(m.subtype));
+            const auto subtype = static_cast<unsigned>(m.subtype);  // 0-15
+            if (subtype >= 10) subtypes += '1';
+            subtypes += static_cast<char>('0' + subtype % 10);
             r_.mptcp_options.push_back(std::move(m));
             if (semicolon == std::string_view::npos) break;
             all.remove_prefix(semicolon + 1);
@@ -278,7 +282,12 @@ private:
     }
     void check_derived(std::size_t slot, std::uint32_t ours, std::string_view rule) const {
         if (!present[slot]) return;
-        if (cells[slot] != std::to_string(ours)) bad(slot, fmt::format("{} (the rule gives {})", rule, ours));
+        const std::string_view v = cells[slot];
+        std::uint64_t stated = 0;
+        const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), stated);
+        if (ec != std::errc{} || end != v.data() + v.size() || stated != ours) {
+            bad(slot, fmt::format("{} (the rule gives {})", rule, ours));
+        }
     }
 
     const std::string& name_;
@@ -288,6 +297,7 @@ private:
     std::uint64_t expected_rows_ = 0;
     std::uint32_t last_frame_ = 0;
     std::map<std::string, IpAddress, std::less<>> addresses_;  // few distinct ones: parsed once
+    std::string subtypes_;
 };
 
 // Applies the metadata once every row is in, and checks the table is complete.
@@ -461,7 +471,7 @@ ReadResult read_csv(std::string_view bytes, const std::string& name) {
                         fmt::format("{}: damaged table: line {} has {} cells where the header has {} (cut off?)", name,
                                     row_line, column, slot_of_column.size()));
         }
-        decoder.location = fmt::format(", line {}", row_line);
+        decoder.line = row_line;
         decoder.decode_row();
     }
     finish(result, meta, decoder, name);
@@ -477,14 +487,20 @@ public:
     JsonTable(const std::string& name, ReadResult& result) : name_(name), result_(result), decoder_(name, result) {}
 
     bool null() override { return scalar(std::nullopt, nullptr); }
-    bool boolean(bool v) override { return scalar(v ? "1" : "0", v); }
-    bool number_integer(number_integer_t v) override { return scalar(std::to_string(v), v); }
-    bool number_unsigned(number_unsigned_t v) override { return scalar(std::to_string(v), v); }
+    bool boolean(bool v) override { return scalar(std::string_view(v ? "1" : "0"), v); }
+    bool number_integer(number_integer_t v) override {
+        if (in_row()) return number(fmt::format_int(static_cast<long long>(v)));
+        return scalar(std::string_view(), v);
+    }
+    bool number_unsigned(number_unsigned_t v) override {
+        if (in_row()) return number(fmt::format_int(static_cast<unsigned long long>(v)));
+        return scalar(std::string_view(), v);
+    }
     bool number_float(number_float_t v, const string_t& text) override {
         if (in_row() && current_slot_) bad_cell(text, "a whole number");
-        return scalar(text, v);
+        return scalar(std::string_view(text), v);
     }
-    bool string(string_t& v) override { return scalar(v, v); }
+    bool string(string_t& v) override { return scalar(std::string_view(v), v); }
     bool binary(binary_t&) override { return fail("unexpected binary value"); }
     bool start_object(std::size_t) override {
         ++depth_;
@@ -492,6 +508,7 @@ public:
         if (depth_ == 3 && in_packets_) {
             decoder_.present.fill(false);
             seen_.fill(false);
+            key_index_ = 0;
             return true;
         }
         if (depth_ == 2 && meta_key_) return fail(fmt::format("metadata {} is an object", *meta_key_));
@@ -513,7 +530,15 @@ public:
             first_key_ = false;
             return true;
         }
-        current_slot_ = slot_of(k);
+        // Rows repeat their keys in one order: the slot of the key at this position is known.
+        if (key_index_ < key_slots_.size() && key_slots_[key_index_].first == k) {
+            current_slot_ = key_slots_[key_index_].second;
+        } else {
+            current_slot_ = slot_of(k);
+            if (key_index_ < key_slots_.size()) key_slots_[key_index_] = {k, current_slot_};
+            else if (key_slots_.size() < 256) key_slots_.emplace_back(k, current_slot_);
+        }
+        ++key_index_;
         if (current_slot_ && seen_[*current_slot_]) return fail(fmt::format("packet {}: key {} twice", decoder_.rows() + 1, k));
         return true;
     }
@@ -582,13 +607,15 @@ private:
                     fmt::format("{}: damaged table: row {}, column {}: '{}' is not {}", name_, decoder_.rows() + 1,
                                 current_slot_ ? kSlots[*current_slot_].column : std::string_view("?"), shown(value), expected));
     }
+    bool number(const fmt::format_int& text) { return scalar(std::string_view(text.data(), text.size()), 0); }
+    // `text`: the value as a cell's text (nullopt: null), used in rows; `value`: in metadata.
     template <class V>
-    bool scalar(std::optional<std::string> text, V&& value) {
+    bool scalar(std::optional<std::string_view> text, V&& value) {
         if (in_row()) {
             if (current_slot_) {
                 seen_[*current_slot_] = true;
                 decoder_.present[*current_slot_] = text.has_value();
-                row_text_[*current_slot_] = text.value_or("");
+                row_text_[*current_slot_].assign(text.value_or(std::string_view()));
             }
             return true;
         }
@@ -624,6 +651,8 @@ private:
     std::optional<std::size_t> current_slot_;
     std::array<bool, kSlotCount> seen_{};
     std::array<std::string, kSlotCount> row_text_{};
+    std::vector<std::pair<std::string, std::optional<std::size_t>>> key_slots_;  // by position in a row
+    std::size_t key_index_ = 0;
 };
 
 ReadResult read_json(std::string_view bytes, const std::string& name) {
