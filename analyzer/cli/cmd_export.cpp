@@ -23,10 +23,15 @@ void run_export(const ExportOptions& o, const GlobalOptions& global) {
     // Open the output first: an unwritable destination fails before minutes of dissection.
     OutputTarget out(o.output, {o.capture});
     const ReadResult result = load_capture(global, o.capture);
+    // What the table needs to be read back as this capture (docs/output-formats.md); a table read
+    // back keeps the libwireshark and preferences that dissected it.
+    const ExportMetadata metadata{result.frames,           result.truncated,
+                                  result.truncation_detail, result.file_type,
+                                  result.libwireshark_version, result.wireshark_preferences};
     if (o.format == "csv") {
-        write_packets_csv(result.table, out.stream(), o.delimiter, out.name());
+        write_packets_csv(result.table, out.stream(), o.delimiter, out.name(), metadata);
     } else {
-        write_packets_json(result.table, out.stream(), out.name());
+        write_packets_json(result.table, out.stream(), out.name(), metadata);
     }
     out.finish();
 }

@@ -109,7 +109,9 @@ def tshark_frames(capture):
 
 
 def csv_frames(text):
-    return sorted({int(r["frame_number"]) for r in csv.DictReader(io.StringIO(text))})
+    # (The export's `#key: value` metadata lines come before the header.)
+    rows = csv.DictReader(line for line in io.StringIO(text) if not line.startswith("#"))
+    return sorted({int(r["frame_number"]) for r in rows})
 
 
 def make_zero_packets(real, dest):

@@ -46,7 +46,7 @@ def expected_totals(box, capture, tcp_stream=None):
     p = box.run("list-mptcp", "-r", capture, "--json")
     mptcp = json.loads(p.stdout)["mptcp_connections"] if p.returncode == 0 else []
     p = box.run("export", "-r", capture, "--format", "json")
-    packets = json.loads(p.stdout) if p.returncode == 0 else []
+    packets = json.loads(p.stdout)["packets"] if p.returncode == 0 else []
     packets = [x for x in packets if tcp_stream is None or x.get("tcp_stream") == tcp_stream]
     mappings = [x for x in packets if x.get("mptcp_dsn") is not None]
     all_rows = tshark_fields(capture, ["tcp.stream", "mptcp.stream"])

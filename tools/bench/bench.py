@@ -16,7 +16,12 @@ present, /var/tmp/mptcpanalyzer-corpus where `generate.py --scenario large` writ
 the same columns from both captures. The commands are the program's own: those whose `--help`
 shows --peer and a stream number; the issue's commands missing from the build are named, skipped.
 
+--table [CAPTURE]: issue 16, reading a table export instead of dissecting the capture. Exports
+CAPTURE (default: the largest capture of tests/data) as CSV and JSON, then times `list-tcp` on the
+capture with --no-cache (dissection), on the CSV and on the JSON, and prints table / capture.
+
 Usage: tools/bench/bench.py CAPTURE [--session] [--program PATH] [--repeat N] [--stream N]
+       tools/bench/bench.py --table [CAPTURE] [--program PATH] [--repeat N]
        tools/bench/bench.py --pair [DIR ...] [--program PATH] [--repeat N] [--stream N] [--tcp-stream N]
 Large captures: tools/corpus/generate.py --scenario large (about 1M packets), or mergecap -a.
 """
@@ -59,9 +64,12 @@ def main():
     ap.add_argument("--pair", nargs="*", metavar="DIR",
                     help="two-capture commands on the largest client/server pair of these folders")
     ap.add_argument("--tcp-stream", type=int, default=0, help="tcp.stream for the two-capture TCP commands")
+    ap.add_argument("--table", action="store_true", help="reading a CSV/JSON export against dissecting the capture")
     args = ap.parse_args()
     if args.pair is not None:
         return pair_benchmark(args)
+    if args.table:
+        return table_benchmark(args)
     if args.capture is None:
         ap.error("a CAPTURE, or --pair")
     if not os.path.exists("/usr/bin/time"):
@@ -127,6 +135,36 @@ def main():
                        (f"reordering {args.stream}, cached", rw_time, rw_mem)]:
         print(f"{name:34} {t:8.2f} {m / 1024:9.1f} {t / t_time:12.2f} {m / t_mem:11.2f}")
     print(f"cached / cold time: {w_time / c_time:.3f}")
+
+
+def table_benchmark(args):
+    """--table: `list-tcp` on the capture (--no-cache: dissected) against on its CSV and JSON exports."""
+    capture = args.capture or max(glob.glob(os.path.join(SOURCE, "tests", "data", "*.pcap*")), key=os.path.getsize)
+    work = tempfile.mkdtemp(prefix="mptcp-bench-table-")
+    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"), WIRESHARK_CONFIG_DIR=os.path.join(work, "ws"))
+    os.makedirs(env["WIRESHARK_CONFIG_DIR"])
+    out = os.path.join(work, "out")
+    try:
+        tables = {}
+        for fmt in ("csv", "json"):
+            tables[fmt] = os.path.join(work, f"table.{fmt}")
+            subprocess.run([args.program, "--no-cache", "export", "-r", capture, "-f", fmt, "-o", tables[fmt]],
+                           env=env, check=True)
+
+        def best(cmd):
+            return min((measure(cmd, env, out) for _ in range(args.repeat)), key=lambda r: r[0])
+
+        runs = [("list-tcp, capture dissected (--no-cache)", best([args.program, "--no-cache", "list-tcp", "-r", capture])),
+                ("list-tcp, CSV export", best([args.program, "list-tcp", "-r", tables["csv"]])),
+                ("list-tcp, JSON export", best([args.program, "list-tcp", "-r", tables["json"]]))]
+        sizes = {"capture": os.path.getsize(capture), **{k: os.path.getsize(v) for k, v in tables.items()}}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"capture: {capture} ({sizes['capture']} bytes; CSV {sizes['csv']}, JSON {sizes['json']} bytes)")
+    base = runs[0][1]
+    print(f"{'run':42} {'seconds':>8} {'CPU s':>7} {'peak MiB':>9} {'time/capture':>13} {'CPU/capture':>12}")
+    for name, (t, m, cpu) in runs:
+        print(f"{name:42} {t:8.2f} {cpu:7.2f} {m / 1024:9.1f} {t / base[0]:13.3f} {cpu / base[2]:12.3f}")
 
 
 # The batch of --session: load, then five commands on the loaded capture (docs/shell.md).

@@ -1,12 +1,31 @@
 #include "mptcpanalyzer/capture/table_loader.hpp"
 
 #include "mptcpanalyzer/cache/table_cache.hpp"
+#include "mptcpanalyzer/export/table_import.hpp"
 #include "mptcpanalyzer/util/log.hpp"
 
 namespace mptcpanalyzer {
 
-ReadResult load_capture(const std::string& path, const LoadOptions& options) {
-    CaptureReader reader(options.read);
+namespace {
+
+// A table export read back: its rows were dissected by the libwireshark and preferences it names,
+// which this run's preferences cannot change; say so when they differ.
+ReadResult from_table(ReadResult table, const std::string& path, const CaptureReader& reader) {
+    log::debug("{}: an mptcpanalyzer table ({} packets of {} frames; libwireshark {}, exported by {})", path,
+               table.table.size(), table.frames, table.libwireshark_version,
+               table.file_type.empty() ? "an unnamed capture type" : table.file_type);
+    if (table.wireshark_preferences != reader.preferences()) {
+        log::warning("{}: a table exported with other Wireshark preferences than this run's; it is analysed as "
+                     "exported (export the capture again to apply them)",
+                     path);
+    }
+    if (table.truncated) {
+        log::warning("{}: {}; using the {} packets before it", path, table.truncation_detail, table.frames);
+    }
+    return table;
+}
+
+ReadResult from_capture(const std::string& path, const LoadOptions& options, const CaptureReader& reader) {
     if (!options.use_cache) return reader.read(path);
 
     // The key stats the file; a missing file fails here with the same message as the reader.
@@ -22,6 +41,19 @@ ReadResult load_capture(const std::string& path, const LoadOptions& options) {
     }
     ReadResult result = reader.read(path);
     cache.store(key, result);
+    return result;
+}
+
+}  // namespace
+
+ReadResult load_capture(const std::string& path, const LoadOptions& options) {
+    CaptureReader reader(options.read);
+    // Our own exports first (by content, whatever the name): libwireshark would take a CSV for
+    // some other text format. Read whole and fast, so not cached.
+    if (auto table = read_table_export_file(path)) return from_table(std::move(*table), path, reader);
+    ReadResult result = from_capture(path, options, reader);
+    result.libwireshark_version = CaptureReader::libwireshark_version();
+    result.wireshark_preferences = reader.preferences();
     return result;
 }
 

@@ -14,7 +14,9 @@
 #include <utility>
 #include <vector>
 
+#include "mptcpanalyzer/export/mptcp_option_text.hpp"
 #include "mptcpanalyzer/util/error.hpp"
+#include "mptcpanalyzer/version.hpp"
 
 namespace mptcpanalyzer {
 namespace {
@@ -139,6 +141,11 @@ constexpr ColumnDefinition kColumns[] = {
       "decoded",
       ""},
      [](const Row& x) { return Cell::flag(x.r.options_unavailable); }},
+    {{"tcp_payload_sum", Type::Integer,
+      "ones' complement sum of the payload (RFC 1071, folded, not inverted), which verifies a DSS checksum; given "
+      "only for segments with a DSS checksum whose payload was captured whole",
+      ""},
+     [](const Row& x) { return number_if(x.r.has_payload_sum, x.r.payload_sum); }},
     {{"mptcp_stream", Type::Integer,
       "Wireshark's MPTCP stream number, on segments that carry an MPTCP option and that Wireshark attached to a "
       "connection; empty otherwise",
@@ -280,6 +287,21 @@ constexpr ColumnDefinition kColumns[] = {
          bool truncated = false;
          for (const auto& m : x.r.mptcp_options) truncated = truncated || m.truncated;
          return Cell::flag(truncated);
+     }},
+    // Everything the MPTCP options hold, so that a table read back analyses exactly as the
+    // capture did (the columns above show only the first option of each subtype).
+    {{"mptcp_options", Type::List,
+      "every MPTCP option of the segment, in wire order, whole: `field=value` pairs separated by spaces, "
+      "options by `;` (see [Reading a table back](#reading-a-table-back))",
+      ""},
+     [](const Row& x) {
+         if (x.r.mptcp_options.empty()) return Cell::none();
+         x.scratch.clear();
+         for (const auto& m : x.r.mptcp_options) {
+             if (!x.scratch.empty()) x.scratch += ';';
+             append_option_text(x.scratch, m);
+         }
+         return Cell::of_text(x.scratch);
      }},
 };
 
@@ -433,6 +455,49 @@ std::string_view type_name(ExportColumn::Type type) {
     return "?";
 }
 
+// A JSON string literal of `v` (the metadata values of both formats are JSON).
+void append_json_string(fmt::memory_buffer& buf, std::string_view v) {
+    buf.push_back('"');
+    for (char ch : v) {
+        const auto u = static_cast<unsigned char>(ch);
+        if (ch == '"' || ch == '\\') {
+            buf.push_back('\\');
+            buf.push_back(ch);
+        } else if (u < 0x20) {
+            fmt::format_to(std::back_inserter(buf), "\\u{:04x}", u);
+        } else {
+            buf.push_back(ch);
+        }
+    }
+    buf.push_back('"');
+}
+
+void append_json_strings(fmt::memory_buffer& buf, const std::vector<std::string>& values) {
+    buf.push_back('[');
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i) buf.push_back(',');
+        append_json_string(buf, values[i]);
+    }
+    buf.push_back(']');
+}
+
+// Calls entry(key, write_value) for each metadata entry, in the documented order (`format` first:
+// readers recognise a table by it).
+template <class Entry>
+void for_each_metadata(const PacketTable& table, const ExportMetadata& m, Entry&& entry) {
+    entry("format", [](fmt::memory_buffer& b) { append_json_string(b, kTableFormatName); });
+    entry("format_version", [](fmt::memory_buffer& b) { fmt::format_to(std::back_inserter(b), "{}", kTableFormatVersion); });
+    entry("tool_version", [](fmt::memory_buffer& b) { append_json_string(b, kVersion); });
+    entry("libwireshark_version", [&](fmt::memory_buffer& b) { append_json_string(b, m.libwireshark_version); });
+    entry("wireshark_preferences", [&](fmt::memory_buffer& b) { append_json_strings(b, m.wireshark_preferences); });
+    entry("frames", [&](fmt::memory_buffer& b) { fmt::format_to(std::back_inserter(b), "{}", m.frames); });
+    entry("truncated", [&](fmt::memory_buffer& b) { b.append(std::string_view(m.truncated ? "true" : "false")); });
+    entry("truncation_detail", [&](fmt::memory_buffer& b) { append_json_string(b, m.truncation_detail); });
+    entry("file_type", [&](fmt::memory_buffer& b) { append_json_string(b, m.file_type); });
+    entry("interface_names", [&](fmt::memory_buffer& b) { append_json_strings(b, table.interface_names()); });
+    entry("packet_count", [&](fmt::memory_buffer& b) { fmt::format_to(std::back_inserter(b), "{}", table.size()); });
+}
+
 }  // namespace
 
 std::span<const ExportColumn> export_columns() {
@@ -474,10 +539,16 @@ void validate_csv_delimiter(char delimiter) {
     }
 }
 
-void write_packets_csv(const PacketTable& table, std::FILE* out, char delimiter, std::string_view destination) {
+void write_packets_csv(const PacketTable& table, std::FILE* out, char delimiter, std::string_view destination,
+                       const ExportMetadata& metadata) {
     validate_csv_delimiter(delimiter);
     Output o(out, destination);
     RowContext ctx(table);
+    for_each_metadata(table, metadata, [&](std::string_view key, auto&& value) {
+        fmt::format_to(std::back_inserter(o.buf), "#{}: ", key);
+        value(o.buf);
+        o.buf.push_back('\n');
+    });
     CsvSink sink(o, delimiter);
     sink.begin_row();
     for (const auto& column : kColumns) sink.cell(Cell::of_text(column.about.name));
@@ -491,10 +562,17 @@ void write_packets_csv(const PacketTable& table, std::FILE* out, char delimiter,
     o.flush();
 }
 
-void write_packets_json(const PacketTable& table, std::FILE* out, std::string_view destination) {
+void write_packets_json(const PacketTable& table, std::FILE* out, std::string_view destination,
+                        const ExportMetadata& metadata) {
     Output o(out, destination);
     RowContext ctx(table);
-    o.buf.push_back('[');
+    o.buf.push_back('{');
+    for_each_metadata(table, metadata, [&](std::string_view key, auto&& value) {
+        fmt::format_to(std::back_inserter(o.buf), "\"{}\":", key);
+        value(o.buf);
+        o.buf.append(std::string_view(",\n"));
+    });
+    o.buf.append(std::string_view("\"packets\":["));
     JsonSink sink(o);
     for (std::size_t i = 0; i < table.size(); ++i) {
         sink.begin_row(i == 0);
@@ -502,7 +580,7 @@ void write_packets_json(const PacketTable& table, std::FILE* out, std::string_vi
         sink.end_row();
         o.flush_if_large();
     }
-    o.buf.append(std::string_view("\n]\n"));
+    o.buf.append(std::string_view("\n]}\n"));
     o.flush();
 }
 

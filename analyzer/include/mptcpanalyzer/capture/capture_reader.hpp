@@ -25,6 +25,9 @@ struct ReadResult {
     bool truncated = false;        // the file ends in the middle of a packet
     std::string truncation_detail;
     std::string file_type;         // e.g. "Wireshark/... - pcapng"
+    // What dissected it: set by load_capture (this run's), or read from a table export.
+    std::string libwireshark_version;
+    std::vector<std::string> wireshark_preferences;
 };
 
 class CaptureReader {

@@ -4,9 +4,11 @@
 // the CSV header, the JSON keys and the column list of docs/output-formats.md follow from it.
 
 #include <cstdio>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mptcpanalyzer/model/packet_table.hpp"
 
@@ -34,13 +36,33 @@ std::span<const ExportColumn> export_columns();
 // The column table of docs/output-formats.md (between its export-columns markers), in Markdown.
 std::string export_columns_markdown();
 
-// CSV: header row then one row per packet; empty cell = absent; multi-valued cells joined by
+// A table export names its format (CSV: its first line `#format: "mptcpanalyzer-packets"`;
+// JSON: the object's first key) and its version, bumped when a column changes meaning or a
+// column the reader needs is added or removed (docs/output-formats.md, "Reading a table back").
+inline constexpr std::string_view kTableFormatName = "mptcpanalyzer-packets";
+inline constexpr std::uint32_t kTableFormatVersion = 1;
+
+// What an export says of the read its rows came from, written before the rows so that a table
+// read back (table_import.hpp) is the capture's ReadResult again. The interface names are the
+// table's own.
+struct ExportMetadata {
+    std::uint64_t frames = 0;  // every frame of the capture, TCP or not
+    bool truncated = false;
+    std::string truncation_detail;
+    std::string file_type;
+    std::string libwireshark_version;                // the one that dissected the capture
+    std::vector<std::string> wireshark_preferences;  // "module.name:value", in the order applied
+};
+
+// CSV: `#key: value` metadata lines (value in JSON), header row, then one row per packet; empty cell = absent; multi-valued cells joined by
 // ';'. `delimiter` must not be ';', '"' or a newline. Writes to `out` (throws Error on I/O error).
 // `destination` names the output in error messages.
 void write_packets_csv(const PacketTable& table, std::FILE* out, char delimiter = ',',
-                       std::string_view destination = "output");
+                       std::string_view destination = "output", const ExportMetadata& metadata = {});
 
-// JSON: an array of objects with the same keys; absent values are null.
-void write_packets_json(const PacketTable& table, std::FILE* out, std::string_view destination = "output");
+// JSON: an object, the metadata's keys first, then "packets": an array of objects with the CSV's
+// columns as keys; absent values are null.
+void write_packets_json(const PacketTable& table, std::FILE* out, std::string_view destination = "output",
+                        const ExportMetadata& metadata = {});
 
 }  // namespace mptcpanalyzer
