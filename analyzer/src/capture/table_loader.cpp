@@ -21,7 +21,11 @@ ReadResult load_capture(const std::string& path, const LoadOptions& options) {
         }
     }
     ReadResult result = reader.read(path);
-    cache.store(key, result);
+    // The stored file then replaces the table just built: the analyses read it in place, and
+    // the memory of the columns goes back (a run's memory then no longer grows with them).
+    if (cache.store(key, result)) {
+        if (auto stored = cache.reopen_stored(key)) return std::move(*stored);
+    }
     return result;
 }
 
