@@ -320,8 +320,10 @@ CACHED_TIME_TARGET = 0.05  # cached time / cold time
 
 
 def memory_benchmark(args):
-    """--memory: per capture, tshark, mptcp-summary cold and cached; peaks and targets."""
-    rows = []
+    """--memory: per capture, tshark, mptcp-summary cold and cached; peaks and targets. Each
+    capture's lines are printed as soon as it is measured (a 10M-packet capture takes long)."""
+    print(f"{'capture':28} {'packets':>10} {'run':18} {'seconds':>8} {'CPU s':>7} {'peak MiB':>9} "
+          f"{'mem/tshark':>10} {'time/cold':>9}", flush=True)
     for capture in args.memory:
         work = tempfile.mkdtemp(prefix="mptcp-bench-")
         try:
@@ -343,13 +345,8 @@ def memory_benchmark(args):
             cold = measure(summary, env, out)
             cached = min((measure(summary, env, out) for _ in range(max(1, args.repeat))), key=lambda r: r[0])
             cache_bytes = sum(os.path.getsize(f) for f in glob.glob(os.path.join(env["XDG_CACHE_HOME"], "*", "*")))
-            rows.append((capture, packets, tshark, cold, cached, cache_bytes))
         finally:
             shutil.rmtree(work, ignore_errors=True)
-
-    print(f"{'capture':28} {'packets':>10} {'run':18} {'seconds':>8} {'CPU s':>7} {'peak MiB':>9} "
-          f"{'mem/tshark':>10} {'time/cold':>9}")
-    for capture, packets, tshark, cold, cached, cache_bytes in rows:
         name = os.path.basename(capture)
         for run, (t, kib, cpu) in [("tshark -T fields", tshark), ("summary cold", cold), ("summary cached", cached)]:
             print(f"{name:28} {packets:10d} {run:18} {t:8.2f} {cpu:7.2f} {kib / 1024:9.1f} "
@@ -358,7 +355,7 @@ def memory_benchmark(args):
         checks = [(f"cold peak <= {COLD_MEMORY_TARGET}x tshark", cold[1] / tshark[1] <= COLD_MEMORY_TARGET),
                   (f"cached peak <= {CACHED_PEAK_TARGET_MIB} MiB", cached[1] / 1024 <= CACHED_PEAK_TARGET_MIB),
                   (f"cached time <= {CACHED_TIME_TARGET}x cold", cached[0] / cold[0] <= CACHED_TIME_TARGET)]
-        print(f"{name:28} " + "; ".join(f"{what}: {'met' if ok else 'NOT met'}" for what, ok in checks))
+        print(f"{name:28} " + "; ".join(f"{what}: {'met' if ok else 'NOT met'}" for what, ok in checks), flush=True)
 
 
 if __name__ == "__main__":
