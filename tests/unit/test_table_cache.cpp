@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -28,6 +30,7 @@
 namespace mptcpanalyzer::cache_detail {
 // Defined in table_cache.cpp, deliberately not in the public header.
 std::uint64_t checksum(std::string_view data);
+extern std::function<void(int fd)> after_map_hook;
 }  // namespace mptcpanalyzer::cache_detail
 
 using namespace mptcpanalyzer;
@@ -862,4 +865,127 @@ TEST_CASE("the checksum is XXH64 with seed 0", "[cache]") {
     CHECK(cache_detail::checksum("abc") == 0x44bc2cf5ad770999ULL);
     CHECK(cache_detail::checksum("MPTCPTBL") == 0x2823a16789a44c09ULL);
     CHECK(cache_detail::checksum("The quick brown fox jumps over the lazy dog") == 0x0b242d361fda71bcULL);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cache file read in place (memory-mapped), and what happens when it shrinks under us.
+
+namespace {
+
+// A table of `rows` data segments, several pages of cache file per column.
+ReadResult large_result(std::uint32_t rows) {
+    ReadResult result;
+    for (std::uint32_t i = 0; i < rows; ++i) {
+        PacketRecord r = base_record(i + 1, i % 2 == 0);
+        r.seq_raw = 1000 + i * 1400;
+        r.payload_length = 1400;
+        result.table.append(r);
+    }
+    result.table.finish_appending();
+    result.frames = rows;
+    return result;
+}
+
+// Sets cache_detail::after_map_hook while alive.
+class AfterMapHook {
+public:
+    explicit AfterMapHook(std::function<void(int)> hook) { cache_detail::after_map_hook = std::move(hook); }
+    ~AfterMapHook() { cache_detail::after_map_hook = nullptr; }
+    AfterMapHook(const AfterMapHook&) = delete;
+    AfterMapHook& operator=(const AfterMapHook&) = delete;
+};
+
+}  // namespace
+
+TEST_CASE("a cache hit reads the columns in place from the file, which may then be removed", "[cache][mmap]") {
+    TempDir dir;
+    const TableCache cache(dir.path());
+    const CacheKey key = sample_key();
+    const ReadResult original = large_result(5000);
+    REQUIRE(cache.store(key, original));
+
+    std::optional<ReadResult> loaded = cache.load(key);
+    REQUIRE(loaded.has_value());
+    // No column holds a copy: the table's heap is the side lists and addresses only.
+    bool all_views = true;
+    loaded->table.columns().for_each([&](const auto& column) { all_views = all_views && column.is_view(); });
+    CHECK(all_views);
+    CHECK(loaded->table.memory_bytes() < original.table.memory_bytes() / 100);
+
+    // `cache clean` (or eviction) while the table is in use: the mapping keeps the data.
+    CHECK(cache.clean() == 1);
+    ReadResult copy = *loaded;
+    loaded.reset();
+    check_same_result(original, copy);
+    CHECK(TableCache::serialize(key, copy) == TableCache::serialize(key, original));
+}
+
+TEST_CASE("a cache file truncated after it is mapped and before it is checked is a miss, not a crash",
+          "[cache][mmap]") {
+    TempDir dir;
+    const TableCache cache(dir.path());
+    const CacheKey key = sample_key();
+    REQUIRE(cache.store(key, large_result(5000)));
+    const fs::path path = cache.directory() / key.file_name();
+    REQUIRE(fs::file_size(path) > 64 * 4096);
+
+    LogCapture logs;
+    std::optional<ReadResult> loaded;
+    {
+        // Cut to one page: reading the mapping's later pages raises SIGBUS.
+        AfterMapHook hook([&](int) { REQUIRE(::truncate(path.c_str(), 4096) == 0); });
+        loaded = cache.load(key);
+    }
+    CHECK_FALSE(loaded.has_value());
+    CHECK(logs.contains("cache: ignoring " + path.string() + ": truncated while being read"));
+    CHECK(logs.contains("cache: miss " + path.string()));
+    CHECK_FALSE(fs::exists(path));
+
+    // The handler is still there for the next mapping, and a good file still loads.
+    REQUIRE(cache.store(key, large_result(5000)));
+    CHECK(cache.load(key).has_value());
+}
+
+TEST_CASE("a cache file truncated while its table is in use ends the process with a clear error and exit code 3",
+          "[cache][mmap]") {
+    TempDir dir;
+    const TableCache cache(dir.path());
+    const CacheKey key = sample_key();
+    const ReadResult original = large_result(20000);
+    REQUIRE(cache.store(key, original));
+    const fs::path path = cache.directory() / key.file_name();
+    const fs::path child_stderr = dir.path() / "stderr.txt";
+    std::uint64_t expected_sum = 0;
+    for (const auto t : original.table.columns().time_ns) expected_sum += static_cast<std::uint64_t>(t);
+
+    std::fflush(nullptr);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        const int err = ::open(child_stderr.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        ::dup2(err, STDERR_FILENO);
+        std::optional<ReadResult> loaded = cache.load(key);
+        if (!loaded) ::_exit(20);
+        // Read once while whole (must match), then cut the file and read again.
+        std::uint64_t sum = 0;
+        for (const auto t : loaded->table.columns().time_ns) sum += static_cast<std::uint64_t>(t);
+        if (sum != expected_sum) ::_exit(21);
+        if (::truncate(path.c_str(), 4096) != 0) ::_exit(22);
+        sum = 0;
+        for (const auto t : loaded->table.columns().time_ns) sum += static_cast<std::uint64_t>(t);
+        ::_exit(sum == expected_sum ? 23 : 24);  // never reached: the read past the end is caught
+    }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    INFO("child stderr: " << read_file(child_stderr));
+    REQUIRE_FALSE(WIFSIGNALED(status));
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == static_cast<int>(ExitCode::InputMissing));
+    CHECK(read_file(child_stderr) ==
+          "mptcpanalyzer: error: " + path.string() +
+              ": the cache file shrank while in use (truncated by another program); run the command again: the "
+              "capture is then read afresh\n");
+
+    // The next load of that entry is a miss (the truncated file fails its check).
+    CHECK_FALSE(cache.load(key).has_value());
 }

@@ -19,9 +19,15 @@ shows --peer and a stream number; the issue's commands missing from the build ar
 --table [CAPTURE]: issue 16, reading a table export instead of dissecting the capture. Exports
 CAPTURE (default: the largest capture of tests/data) as CSV and JSON, then times `list-tcp` on the
 capture with --no-cache (dissection), on the CSV and on the JSON, and prints table / capture.
+--memory CAPTURE ...: the memory targets of issue 17, for each capture (e.g. 1M, 3M and 10M
+packets, to show the growth): tshark as above, then `mptcp-summary` cold (empty cache: dissect,
+write the cache file) and cached (the cache file read in place), with peak RSS, the ratios, and
+whether the issue's targets are met (cold peak <= 1.25x tshark's, cached peak <= 120 MiB,
+cached time <= 0.05x the cold time).
 
 Usage: tools/bench/bench.py CAPTURE [--session] [--program PATH] [--repeat N] [--stream N]
        tools/bench/bench.py --table [CAPTURE] [--program PATH] [--repeat N]
+       tools/bench/bench.py --memory CAPTURE... [--program PATH]
        tools/bench/bench.py --pair [DIR ...] [--program PATH] [--repeat N] [--stream N] [--tcp-stream N]
 Large captures: tools/corpus/generate.py --scenario large (about 1M packets), or mergecap -a.
 """
@@ -65,7 +71,11 @@ def main():
                     help="two-capture commands on the largest client/server pair of these folders")
     ap.add_argument("--tcp-stream", type=int, default=0, help="tcp.stream for the two-capture TCP commands")
     ap.add_argument("--table", action="store_true", help="reading a CSV/JSON export against dissecting the capture")
+    ap.add_argument("--memory", nargs="+", metavar="CAPTURE",
+                    help="issue 17's memory targets: tshark, mptcp-summary cold and cached on each capture")
     args = ap.parse_args()
+    if args.memory:
+        return memory_benchmark(args)
     if args.pair is not None:
         return pair_benchmark(args)
     if args.table:
@@ -339,6 +349,51 @@ def pair_benchmark(args):
             continue
         t, m, c = r
         print(f"{name:48} {t:8.2f} {c:8.2f} {m / 1024:9.1f} {t / t_time:12.2f} {m / t_mem:11.2f}")
+
+
+# Issue 17's targets (measured on a 3.45M-packet capture; checked here on every capture given).
+COLD_MEMORY_TARGET = 1.25  # cold peak / tshark's peak
+CACHED_PEAK_TARGET_MIB = 120
+CACHED_TIME_TARGET = 0.05  # cached time / cold time
+
+
+def memory_benchmark(args):
+    """--memory: per capture, tshark, mptcp-summary cold and cached; peaks and targets. Each
+    capture's lines are printed as soon as it is measured (a 10M-packet capture takes long)."""
+    print(f"{'capture':28} {'packets':>10} {'run':18} {'seconds':>8} {'CPU s':>7} {'peak MiB':>9} "
+          f"{'mem/tshark':>10} {'time/cold':>9}", flush=True)
+    for capture in args.memory:
+        work = tempfile.mkdtemp(prefix="mptcp-bench-")
+        try:
+            env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"),
+                       WIRESHARK_CONFIG_DIR=os.path.join(work, "ws"))
+            os.makedirs(env["WIRESHARK_CONFIG_DIR"])
+            out = os.path.join(work, "out")
+            packets = int(subprocess.run(["capinfos", "-c", "-M", "-T", "-r", capture], capture_output=True,
+                                         text=True, check=True).stdout.split("\t")[-1])
+            tshark_cmd = ["tshark", "-n", "-r", capture, "-Y", "tcp", "-T", "fields", "-E", "separator=\t",
+                          "-E", "occurrence=a"]
+            for p in OUR_PREFERENCES:
+                tshark_cmd += ["-o", p]
+            for _, field, *_ in FIELDS:
+                tshark_cmd += ["-e", field]
+            summary = [args.program, "mptcp-summary", "-r", capture, str(args.stream)]
+            tshark = measure(tshark_cmd, env, out)
+            shutil.rmtree(env["XDG_CACHE_HOME"], ignore_errors=True)
+            cold = measure(summary, env, out)
+            cached = min((measure(summary, env, out) for _ in range(max(1, args.repeat))), key=lambda r: r[0])
+            cache_bytes = sum(os.path.getsize(f) for f in glob.glob(os.path.join(env["XDG_CACHE_HOME"], "*", "*")))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        name = os.path.basename(capture)
+        for run, (t, kib, cpu) in [("tshark -T fields", tshark), ("summary cold", cold), ("summary cached", cached)]:
+            print(f"{name:28} {packets:10d} {run:18} {t:8.2f} {cpu:7.2f} {kib / 1024:9.1f} "
+                  f"{kib / tshark[1]:10.2f} {t / cold[0]:9.3f}")
+        print(f"{name:28} cache file {cache_bytes / packets:.1f} bytes per packet")
+        checks = [(f"cold peak <= {COLD_MEMORY_TARGET}x tshark", cold[1] / tshark[1] <= COLD_MEMORY_TARGET),
+                  (f"cached peak <= {CACHED_PEAK_TARGET_MIB} MiB", cached[1] / 1024 <= CACHED_PEAK_TARGET_MIB),
+                  (f"cached time <= {CACHED_TIME_TARGET}x cold", cached[0] / cold[0] <= CACHED_TIME_TARGET)]
+        print(f"{name:28} " + "; ".join(f"{what}: {'met' if ok else 'NOT met'}" for what, ok in checks), flush=True)
 
 
 if __name__ == "__main__":

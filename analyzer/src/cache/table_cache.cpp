@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <system_error>
 #include <type_traits>
@@ -19,6 +20,7 @@
 #include "mptcpanalyzer/util/atomic_file.hpp"
 #include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/util/log.hpp"
+#include "mptcpanalyzer/util/mapped_file.hpp"
 #include "mptcpanalyzer/version.hpp"
 #include "mptcpanalyzer/util/xdg.hpp"
 
@@ -50,6 +52,9 @@ namespace cache_detail {
 // faster (measured on the 2-vCPU dev VM: 21-26 ms per 100 MB against XXH64's 33-51 ms), but a
 // load of 100 MB takes ~300 ms: not worth changing the checksum the tests pin.
 std::uint64_t checksum(std::string_view data) { return XXH64(data.data(), data.size(), 0); }
+// Tests only: called by TableCache::load with the entry's descriptor once it is mapped and
+// before it is read (to truncate it there).
+std::function<void(int fd)> after_map_hook;
 }  // namespace cache_detail
 
 namespace {
@@ -59,27 +64,58 @@ using cache_detail::checksum;
 // ---------------------------------------------------------------------------------------------
 // Writing.
 
+// Writes the file through a bounded buffer: `sink` receives it in pieces of about kFlushBytes
+// (and large column arrays straight from the table), the checksum is computed as it goes, so
+// storing a table never holds a second copy of it in memory.
 class ByteWriter {
 public:
-    explicit ByteWriter(std::string& out) : out_(out) {}
+    static constexpr std::size_t kFlushBytes = std::size_t{1} << 20;
+
+    explicit ByteWriter(std::function<void(std::string_view)> sink)
+        : sink_(std::move(sink)), state_(XXH64_createState()) {
+        if (state_ == nullptr) throw std::bad_alloc();
+        XXH64_reset(state_, 0);
+        buffer_.reserve(kFlushBytes);
+    }
+    ~ByteWriter() { XXH64_freeState(state_); }
+    ByteWriter(const ByteWriter&) = delete;
+    ByteWriter& operator=(const ByteWriter&) = delete;
 
     template <class T>
     void put(T value) {
         static_assert(std::is_trivially_copyable_v<T>);
-        out_.append(reinterpret_cast<const char*>(&value), sizeof value);
+        put_bytes(&value, sizeof value);
     }
     void put_bool(bool value) { put<std::uint8_t>(value ? 1 : 0); }
-    void put_bytes(const void* data, std::size_t size) { out_.append(static_cast<const char*>(data), size); }
+    void put_bytes(const void* data, std::size_t size) {
+        if (size >= kFlushBytes) {
+            flush();
+            emit(std::string_view(static_cast<const char*>(data), size));
+        } else {
+            buffer_.append(static_cast<const char*>(data), size);
+            if (buffer_.size() >= kFlushBytes) flush();
+        }
+        offset_ += size;
+    }
     void put_string(std::string_view s) {
         put<std::uint64_t>(s.size());
-        out_.append(s);
+        put_bytes(s.data(), s.size());
     }
     void put_address(const IpAddress& a) {
         put(a.family);
         put_bytes(a.bytes.data(), a.bytes.size());
     }
     // Zeros up to the next multiple of `alignment` from the start of the file.
-    void pad_to(std::size_t alignment) { out_.append((alignment - out_.size() % alignment) % alignment, '\0'); }
+    void pad_to(std::size_t alignment) {
+        static constexpr char kZeros[16] = {};
+        put_bytes(kZeros, (alignment - offset_ % alignment) % alignment);
+    }
+    // Ends the file with the checksum of everything before it.
+    void finish() {
+        flush();
+        const std::uint64_t sum = XXH64_digest(state_);
+        sink_(std::string_view(reinterpret_cast<const char*>(&sum), sizeof sum));
+    }
 
     // One field of an MptcpOption (MPTCP_OPTION_FIELDS), by its type.
     template <class T>
@@ -98,7 +134,20 @@ public:
     }
 
 private:
-    std::string& out_;
+    void emit(std::string_view bytes) {
+        XXH64_update(state_, bytes.data(), bytes.size());
+        sink_(bytes);
+    }
+    void flush() {
+        if (buffer_.empty()) return;
+        emit(buffer_);
+        buffer_.clear();
+    }
+
+    std::function<void(std::string_view)> sink_;
+    XXH64_state_t* state_;
+    std::string buffer_;
+    std::size_t offset_ = 0;
 };
 
 void write_option(ByteWriter& w, const MptcpOption& m) {
@@ -179,11 +228,19 @@ public:
         advance(pad);
         return true;
     }
+    // `in_place`: the column views the bytes (a mapped file kept alive by the table) instead
+    // of copying them; they must be aligned for T (the writer's padding sees to that).
     template <class T>
-    bool get_column_values(Column<T>& column, std::uint64_t rows) {
+    bool get_column_values(Column<T>& column, std::uint64_t rows, bool in_place) {
         if (rows > left_ / sizeof(T)) return false;
-        column.resize(static_cast<std::size_t>(rows));
-        return get_bytes(column.data(), column.size() * sizeof(T));
+        const auto count = static_cast<std::size_t>(rows);
+        if (in_place && reinterpret_cast<std::uintptr_t>(data_) % alignof(T) == 0) {
+            column.view(reinterpret_cast<const T*>(data_), count);
+            advance(count * sizeof(T));
+            return true;
+        }
+        column.resize(count);
+        return get_bytes(column.data(), count * sizeof(T));
     }
     // One field of an MptcpOption (MPTCP_OPTION_FIELDS), by its type.
     template <class T>
@@ -249,7 +306,9 @@ struct Parsed {
 
 Parsed reject(std::string reason) { return Parsed{std::nullopt, std::move(reason)}; }
 
-Parsed parse(const CacheKey& key, std::string_view bytes) {
+// `mapped`: when set, `bytes` is that mapping and the columns view it in place (the table keeps
+// it alive); otherwise they are copied out of `bytes`.
+Parsed parse(const CacheKey& key, std::string_view bytes, const std::shared_ptr<MappedFile>& mapped = nullptr) {
     if (bytes.empty()) return reject("empty file");
     if (std::memcmp(bytes.data(), kMagic, std::min(bytes.size(), sizeof kMagic)) != 0) {
         return reject("not a cache file (bad magic)");
@@ -308,7 +367,7 @@ Parsed parse(const CacheKey& key, std::string_view bytes) {
         } else if (name != expected.name || width != expected.element_bytes) {
             column_problem = fmt::format("column {} is {} ({} bytes), expected {} ({} bytes)", index, name, width,
                                          expected.name, expected.element_bytes);
-        } else if (!r.skip_padding(kColumnAlignment) || !r.get_column_values(column, rows)) {
+        } else if (!r.skip_padding(kColumnAlignment) || !r.get_column_values(column, rows, mapped != nullptr)) {
             column_problem = "malformed column data";
         }
     });
@@ -338,6 +397,7 @@ Parsed parse(const CacheKey& key, std::string_view bytes) {
     if (r.remaining() != 0) return reject(fmt::format("{} unexpected bytes before the checksum", r.remaining()));
     if (!table.validate()) return reject("inconsistent table");
     table.rebuild_indexes();
+    if (mapped) table.keep_alive(mapped);
     return Parsed{std::move(result), {}};
 }
 
@@ -360,6 +420,10 @@ bool make_private_directories(const std::filesystem::path& directory, std::strin
 
 struct FileDescriptor {
     int fd = -1;
+    explicit FileDescriptor(int descriptor) : fd(descriptor) {}
+    FileDescriptor(FileDescriptor&& other) noexcept : fd(other.fd) { other.fd = -1; }
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
     ~FileDescriptor() {
         if (fd >= 0) ::close(fd);
     }
@@ -444,23 +508,17 @@ std::filesystem::path TableCache::default_directory() {
     return xdg_base_directory("XDG_CACHE_HOME", ".cache") / "mptcpanalyzer";
 }
 
-std::string TableCache::serialize(const CacheKey& key, const ReadResult& result) {
+namespace {
+
+// The whole file, in pieces to `sink` (layout: README.md).
+void write_table(const CacheKey& key, const ReadResult& result, std::function<void(std::string_view)> sink) {
     const std::string key_text = key.canonical();
     const PacketTable& table = result.table;
     const PacketTable::Columns& columns = table.columns();
     const auto schema = PacketTable::column_infos();
-
-    std::size_t estimate = kHeaderFixedBytes + key_text.size() + 64 + result.truncation_detail.size() +
-                           result.file_type.size() + table.addresses().size() * sizeof(IpAddress) +
-                           table.side_options().size() * (kSideOptionFixedBytes + 8) + kChecksumBytes;
-    for (const auto& info : schema) estimate += 8 + info.name.size() + 4 + kColumnAlignment + table.size() * info.element_bytes;
-    for (const auto& name : table.interface_names()) estimate += 8 + name.size();
-
-    std::string out;
-    out.reserve(estimate);
-    ByteWriter w(out);
+    ByteWriter w(std::move(sink));
     w.put_bytes(kMagic, sizeof kMagic);
-    w.put<std::uint32_t>(kFormatVersion);
+    w.put<std::uint32_t>(TableCache::kFormatVersion);
     w.put<std::uint32_t>(kByteOrderMark);
     w.put_string(key_text);
 
@@ -492,7 +550,14 @@ std::string TableCache::serialize(const CacheKey& key, const ReadResult& result)
         write_option(w, s.option);
     }
 
-    w.put<std::uint64_t>(checksum(out));
+    w.finish();
+}
+
+}  // namespace
+
+std::string TableCache::serialize(const CacheKey& key, const ReadResult& result) {
+    std::string out;
+    write_table(key, result, [&out](std::string_view piece) { out.append(piece); });
     return out;
 }
 
@@ -500,31 +565,62 @@ std::optional<ReadResult> TableCache::deserialize(const CacheKey& key, std::stri
     return parse(key, bytes).result;
 }
 
-std::optional<ReadResult> TableCache::load(const CacheKey& key) const {
-    const std::filesystem::path path = directory_ / key.file_name();
+// Opens a cache entry for reading: the descriptor (-1 with errno set when it cannot be opened)
+// and, in `st`, what it is. Every way into an entry goes through here.
+static FileDescriptor open_entry(const std::filesystem::path& path, struct stat& st, bool& regular) {
     FileDescriptor file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+    regular = file.fd >= 0 && ::fstat(file.fd, &st) == 0 && S_ISREG(st.st_mode);
+    return file;
+}
+
+std::optional<ReadResult> TableCache::load(const CacheKey& key) const { return load_entry(key, "hit"); }
+
+std::optional<ReadResult> TableCache::reopen_stored(const CacheKey& key) const { return load_entry(key, "reopened"); }
+
+std::optional<ReadResult> TableCache::load_entry(const CacheKey& key, const char* hit_word) const {
+    const std::filesystem::path path = directory_ / key.file_name();
+    struct stat st {};
+    bool regular = false;
+    FileDescriptor file = open_entry(path, st, regular);
     if (file.fd < 0) {
         if (errno != ENOENT) log::debug("cache: ignoring {}: {}", path.string(), std::strerror(errno));
         log::debug("cache: miss {}", path.string());
         return std::nullopt;
     }
-    struct stat st {};
-    if (::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (!regular) {
         log::debug("cache: ignoring {}: not a regular file", path.string());
         log::debug("cache: miss {}", path.string());
         return std::nullopt;
     }
 
-    std::string bytes;
-    int read_error = 0;
+    // The file is read in place (mapped): its columns are the table's, and a run reads from disk
+    // only what it touches. Should mapping fail for want of room (address space, the SIGBUS
+    // handler's slots), it is read into memory as before.
     Parsed parsed;
     try {
-        if (!read_whole_file(file.fd, static_cast<std::uint64_t>(st.st_size), bytes, read_error)) {
-            log::debug("cache: ignoring {}: {}", path.string(), std::strerror(read_error));
-            log::debug("cache: miss {}", path.string());
-            return std::nullopt;
+        std::string map_error;
+        std::shared_ptr<MappedFile> mapped =
+            MappedFile::map(file.fd, static_cast<std::size_t>(st.st_size), path.string(), map_error);
+        if (mapped) {
+            if (cache_detail::after_map_hook) cache_detail::after_map_hook(file.fd);
+            mapped->begin_check();
+            parsed = parse(key, mapped->bytes(), mapped);
+            if (!mapped->end_check()) parsed = reject("truncated while being read");
+            // The checksum pass read every page; what the analyses touch comes back on demand.
+            mapped->release_resident();
+        } else if (st.st_size == 0 || map_error.rfind("shorter", 0) == 0) {
+            parsed = reject(st.st_size == 0 ? std::string("empty file") : map_error);
+        } else {
+            log::debug("cache: cannot map {} ({}): reading it", path.string(), map_error);
+            std::string bytes;
+            int read_error = 0;
+            if (!read_whole_file(file.fd, static_cast<std::uint64_t>(st.st_size), bytes, read_error)) {
+                log::debug("cache: ignoring {}: {}", path.string(), std::strerror(read_error));
+                log::debug("cache: miss {}", path.string());
+                return std::nullopt;
+            }
+            parsed = parse(key, bytes);
         }
-        parsed = parse(key, bytes);
     } catch (const std::bad_alloc&) {
         // Only sizes the file itself backs are allocated; running out means a huge table on a
         // small machine, which the caller can still try to read directly.
@@ -534,7 +630,7 @@ std::optional<ReadResult> TableCache::load(const CacheKey& key) const {
         // The mtime records the last use, for least-recently-used eviction (atime is unreliable
         // under relatime/noatime). Failing to touch only makes eviction less accurate.
         if (::futimens(file.fd, nullptr) != 0) log::debug("cache: cannot touch {}: {}", path.string(), std::strerror(errno));
-        log::debug("cache: hit {}", path.string());
+        log::debug("cache: {} {}", hit_word, path.string());
         return std::move(parsed.result);
     }
 
@@ -559,9 +655,8 @@ bool TableCache::store(const CacheKey& key, const ReadResult& result) const {
             log::warning("cache: cannot store {}: {}", path.string(), error);
             return false;
         }
-        const std::string bytes = serialize(key, result);
         AtomicFile file(path);
-        file.write(bytes);
+        write_table(key, result, [&file](std::string_view piece) { file.write(piece); });
         // No fsync: after a crash a torn file fails its checksum and is simply re-read.
         file.commit(false);
     } catch (const std::exception& e) {

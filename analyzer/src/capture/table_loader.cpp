@@ -40,7 +40,11 @@ ReadResult from_capture(const std::string& path, const LoadOptions& options, con
         }
     }
     ReadResult result = reader.read(path);
-    cache.store(key, result);
+    // The stored file then replaces the table just built: the analyses read it in place, and
+    // the memory of the columns goes back (a run's memory then no longer grows with them).
+    if (cache.store(key, result)) {
+        if (auto stored = cache.reopen_stored(key)) return std::move(*stored);
+    }
     return result;
 }
 

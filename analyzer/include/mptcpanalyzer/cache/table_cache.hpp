@@ -51,7 +51,13 @@ public:
     std::uint64_t size_limit() const { return size_limit_; }
 
     // The cached result for `key`, or nullopt (miss, or a bad file, which is then removed).
+    // The table's columns are read in place from the file, memory-mapped (the table keeps the
+    // mapping; the entry may be removed meanwhile). The file is checked (checksum, key, layout,
+    // consistency) before use; should it shrink while mapped, see util/mapped_file.hpp.
     std::optional<ReadResult> load(const CacheKey& key) const;
+    // The same, logged as `cache: reopened` (not a lookup): the cold path maps the entry it has
+    // just stored and drops its in-memory table.
+    std::optional<ReadResult> reopen_stored(const CacheKey& key) const;
 
     // Stores atomically; creates the folder if needed. Failure is a warning, never fatal:
     // returns false and the caller goes on with its freshly read table. Then evicts (below).
@@ -81,6 +87,8 @@ public:
     static constexpr std::uint32_t kFormatVersion = 2;
 
 private:
+    std::optional<ReadResult> load_entry(const CacheKey& key, const char* hit_word) const;
+
     std::filesystem::path directory_;
     std::uint64_t size_limit_ = 0;
 };

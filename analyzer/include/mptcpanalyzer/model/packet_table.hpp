@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -115,6 +116,9 @@ public:
     // range); false means the data must not be trusted.
     bool validate() const;
     void rebuild_indexes();
+    // Keeps alive what viewed columns (Column::view) read in place: the mapped cache file.
+    // Copies of the table share it.
+    void keep_alive(std::shared_ptr<const void> storage) { storage_ = std::move(storage); }
 
     // Part of the cache key: bump it when what a column means changes. (Adding, removing,
     // reordering or resizing columns is caught by the cache's per-column name and width check.)
@@ -145,6 +149,7 @@ private:
     std::vector<SideOption> side_options_;
     std::vector<std::string> interface_names_;
     std::vector<StreamState> streams_;  // by tcp.stream, for relative sequence numbers
+    std::shared_ptr<const void> storage_;  // see keep_alive
 };
 
 }  // namespace mptcpanalyzer
