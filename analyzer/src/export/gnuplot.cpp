@@ -19,7 +19,9 @@ std::string gnuplot_string(std::string_view text) {
     std::string out = "'";
     for (char ch : text) {
         if (ch == '\'') {
-            out += "''";
+            // Not gnuplot's '' escape: its scanner reads a string opening with ''' as an empty
+            // string followed by a stray token. A concatenated "'" reads the same everywhere.
+            out += "'.\"'\".'";
         } else if (ch == '\n') {
             out += "'.\"\\n\".'";
         } else if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
@@ -191,10 +193,7 @@ void render_plot(const PlotSpec& spec, const PlotOutput& o) {
     const std::filesystem::path work = make_temp_directory("mptcpanalyzer-plot-XXXXXX", "a temporary folder for the plot");
     struct Cleanup {
         std::filesystem::path dir;
-        ~Cleanup() {
-            std::error_code ec;
-            std::filesystem::remove_all(dir, ec);
-        }
+        ~Cleanup() { release_temp_directory(dir); }
     } cleanup{work};
 
     const std::filesystem::path dir = o.keep_script.empty() ? work : std::filesystem::path(o.keep_script);
