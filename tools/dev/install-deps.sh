@@ -21,6 +21,8 @@ PACKAGES=(
   # screenshots by ImageMagick. gnuplot-qt replaces gnuplot-nox (same cairo/gd terminals plus
   # the qt window terminal).
   wireshark-qt xvfb xdotool imagemagick
+  # continuous fuzzing (tools/fuzz/run.sh): clang and its libFuzzer/sanitizer runtimes
+  clang libclang-rt-14-dev
 )
 
 SUDO=""
