@@ -15,15 +15,18 @@
 
 namespace mptcpanalyzer {
 
-std::string gnuplot_string(std::string_view text) {
-    std::string out = "'";
-    for (char ch : text) {
+namespace {
+
+// One line of text as a gnuplot string expression. gnuplot's scanner reads a single-quoted
+// string that opens with a doubled quote ('''a') as an empty string followed by a stray token, so
+// a leading quote is a concatenated "'" instead; elsewhere '' is its escape for a quote.
+std::string gnuplot_line(std::string_view line) {
+    std::string out;
+    for (; !line.empty() && line.front() == '\''; line.remove_prefix(1)) out += "\"'\".";
+    out += "'";
+    for (char ch : line) {
         if (ch == '\'') {
-            // Not gnuplot's '' escape: its scanner reads a string opening with ''' as an empty
-            // string followed by a stray token. A concatenated "'" reads the same everywhere.
-            out += "'.\"'\".'";
-        } else if (ch == '\n') {
-            out += "'.\"\\n\".'";
+            out += "''";
         } else if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
             out += ' ';
         } else {
@@ -31,6 +34,19 @@ std::string gnuplot_string(std::string_view text) {
         }
     }
     return out + "'";
+}
+
+}  // namespace
+
+std::string gnuplot_string(std::string_view text) {
+    std::string out;
+    for (std::size_t start = 0;;) {
+        const std::size_t newline = text.find('\n', start);
+        out += gnuplot_line(text.substr(start, newline == std::string_view::npos ? std::string_view::npos : newline - start));
+        if (newline == std::string_view::npos) return out;
+        out += ".\"\\n\".";
+        start = newline + 1;
+    }
 }
 
 namespace {
