@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <optional>
 #include <string>
 #include <utility>
@@ -313,6 +314,10 @@ int parse_and_run(CLI::App& app, const GlobalOptions& global, std::vector<std::s
         std::fflush(stdout);
         log::error("{}{}", where, e.what());
         code = static_cast<int>(e.code());
+    } catch (const std::bad_alloc&) {
+        std::fflush(stdout);
+        log::error("{}{}", where, kOutOfMemoryMessage);
+        code = static_cast<int>(ExitCode::OutOfMemory);
     } catch (const std::exception& e) {
         std::fflush(stdout);
         log::error("{}internal error: {}", where, e.what());

@@ -15,6 +15,10 @@ namespace mptcpanalyzer::cli {
 struct PluginRegistry;  // plugin_loader.hpp
 
 inline constexpr const char* kProgramName = "mptcpanalyzer";
+// The error line of exit code 9 (docs/exit-codes.md).
+inline constexpr const char* kOutOfMemoryMessage =
+    "out of memory (raise the memory limit, ulimit -v, or use a machine with more memory; the cache was left intact)";
+
 inline constexpr const char* kProgramDescription = "mptcpanalyzer: Multipath TCP analysis of packet captures";
 
 // Global options, every built-in command, the commands of the loaded plugins (when `plugins` is

@@ -11,6 +11,7 @@
 
 #include "commands.hpp"
 #include "mptcpanalyzer/util/error.hpp"
+#include "mptcpanalyzer/util/log.hpp"
 #include "plugin_loader.hpp"
 
 namespace mptcpanalyzer::cli {
@@ -24,6 +25,7 @@ void run_plugins(const PluginRegistry& r, bool json) {
         nlohmann::ordered_json j;
         j["api_version"] = version_json(host_plugin_api_version());
         j["folders"] = r.folders;
+        if (!r.disabled_by.empty()) j["disabled_by"] = r.disabled_by;
         j["plugins"] = nlohmann::ordered_json::array();
         for (const auto& p : r.plugins) {
             nlohmann::ordered_json item = {{"path", p.path}, {"status", p.loaded ? "loaded" : "refused"}};
@@ -41,16 +43,20 @@ void run_plugins(const PluginRegistry& r, bool json) {
     } else {
         body = fmt::format("plugin API version {}\nfolders searched: {}\n", to_string(host_plugin_api_version()),
                            fmt::join(r.folders, ", "));
-        if (r.plugins.empty()) body += "no plugin found\n";
+        if (!r.disabled_by.empty()) {
+            body += fmt::format("no plugin loaded: {}\n", r.disabled_by);
+        } else if (r.plugins.empty()) {
+            body += "no plugin found\n";
+        }
         for (const auto& p : r.plugins) {
             if (p.loaded) {
-                body += fmt::format("loaded  {} (API {}): commands: {}; plot kinds: {}\n", p.path,
+                body += fmt::format("loaded  {} (API {}): commands: {}; plot kinds: {}\n", log::printable(p.path),
                                     p.api_version ? to_string(*p.api_version) : "?",
                                     p.commands.empty() ? "none" : fmt::format("{}", fmt::join(p.commands, ", ")),
                                     p.plot_kinds.empty() ? "none" : fmt::format("{}", fmt::join(p.plot_kinds, ", ")));
                 for (const auto& n : p.notes) body += fmt::format("        {}\n", n);
             } else {
-                body += fmt::format("refused {}: {}\n", p.path, p.reason);
+                body += fmt::format("refused {}: {}\n", log::printable(p.path), log::printable(p.reason));
             }
         }
     }

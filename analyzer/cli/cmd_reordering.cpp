@@ -26,7 +26,7 @@ void setup_reordering(CLI::App& app, const GlobalOptions& global) {
     CLI::App* cmd = app.add_subcommand(
         "reordering", "Receiver-side reordering of one MPTCP connection: head-of-line delays, out-of-order bytes");
     add_capture_option(*cmd, o->capture);
-    cmd->add_option("stream", o->stream, "mptcp.stream number")->required();
+    cmd->add_option("stream", o->stream, "mptcp.stream number")->required()->check(stream_number_check());
     cmd->add_option("--peer", o->peer,
                     "Capture of the same traffic at the other end: each direction is then taken from its receiver's "
                     "capture");

@@ -12,6 +12,8 @@ namespace mptcpanalyzer::cli {
 
 void add_global_options(CLI::App& app, GlobalOptions& o) {
     app.add_flag("-v,--verbose", o.verbose, "Debug messages on stderr (cache hits, libwireshark reports)");
+    // Acted on before parsing (main.cpp: plugins load first); declared here so it parses.
+    app.add_flag("--no-plugins", o.no_plugins, "Load no third-party plugin (also: MPTCPANALYZER_NO_PLUGINS=1)");
     app.add_flag("--no-cache", o.no_cache, "Neither read nor write the on-disk cache");
     app.add_flag("--regen", o.regenerate, "Dissect the capture again and replace its cache entry");
     app.add_option("--cache-dir", o.cache_directory, "Cache folder (default: $XDG_CACHE_HOME/mptcpanalyzer)");
@@ -23,6 +25,25 @@ void add_global_options(CLI::App& app, GlobalOptions& o) {
     app.parse_complete_callback([&o] {
         if (o.verbose) log::set_level(log::Level::Debug);
     });
+}
+
+const CLI::Validator& stream_number_check() {
+    // No description: the help text stays the option's own.
+    static const CLI::Validator check(
+        [](std::string& text) -> std::string {
+            constexpr std::uint64_t kLargest = 4294967295ULL;
+            std::uint64_t value = 0;
+            bool ok = !text.empty() && text.size() <= 10;
+            for (const char c : text) {
+                if (c < '0' || c > '9') ok = false;
+                if (ok) value = value * 10 + static_cast<std::uint64_t>(c - '0');
+            }
+            if (ok && value <= kLargest) return {};
+            const std::string shown = text.size() > 40 ? text.substr(0, 40) + "..." : text;
+            return "'" + shown + "' is not a stream number: expected decimal digits only, 0 to 4294967295";
+        },
+        "");
+    return check;
 }
 
 std::string effective_cache_folder(const GlobalOptions& o) {
@@ -71,11 +92,12 @@ ReadResult load_capture(const GlobalOptions& o, const std::string& capture_path)
     const bool show_progress = ::isatty(STDERR_FILENO) == 1;
     bool shown = false;
     // Always set: it is also where a Ctrl-C in the shell stops a long dissection.
-    lo.read.progress = [&shown, show_progress, capture_path](std::uint64_t done, std::uint64_t total) {
+    const std::string shown_path = log::printable(capture_path);
+    lo.read.progress = [&shown, show_progress, shown_path](std::uint64_t done, std::uint64_t total) {
         throw_if_interrupted();
         if (!show_progress || total == 0) return;
         shown = true;
-        std::fprintf(stderr, "\rmptcpanalyzer: dissecting %s: %3u%%", capture_path.c_str(),
+        std::fprintf(stderr, "\rmptcpanalyzer: dissecting %s: %3u%%", shown_path.c_str(),
                      static_cast<unsigned>(done * 100 / total));
         std::fflush(stderr);
     };

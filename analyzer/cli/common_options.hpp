@@ -14,6 +14,7 @@ namespace mptcpanalyzer::cli {
 struct GlobalOptions {
     bool verbose = false;
     bool no_cache = false;
+    bool no_plugins = false;  // acted on in main.cpp, before parsing
     bool regenerate = false;
     std::string cache_directory;                   // empty: XDG default
     std::vector<std::string> wireshark_preferences;  // -o module.pref:value
@@ -29,6 +30,11 @@ std::vector<WiresharkPreference> effective_wireshark_preferences(const GlobalOpt
 
 // Adds the global options to the top-level app.
 void add_global_options(CLI::App& app, GlobalOptions& options);
+
+// The check of every stream number argument (tcp.stream, mptcp.stream, --subflow): decimal
+// digits only (no sign, space or empty string), at most 4294967295 (Wireshark's stream numbers
+// are 32-bit). The parser's own conversion takes " 0" and clamps huge numbers.
+const CLI::Validator& stream_number_check();
 
 // Adds `-r/--read FILE` (required) to a command.
 void add_capture_option(CLI::App& command, std::string& capture_path);

@@ -5,10 +5,16 @@
 // Command errors become exit codes in one place (app.cpp: parse_and_run).
 
 #include <CLI/CLI.hpp>
+#include <glib.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <new>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app.hpp"
@@ -16,15 +22,49 @@
 #include "plugin_loader.hpp"
 #include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/util/log.hpp"
+#include "mptcpanalyzer/util/temp_directory.hpp"
 #include "shell/session.hpp"
 
 namespace {
+
+// GLib (and so libwireshark) does not report a failed allocation: g_malloc calls g_error, which
+// logs "failed to allocate N bytes" and aborts. This handler of GLib's fatal errors turns that
+// into our exit code 9 instead of SIGABRT, after removing our temporary folders. It must not
+// allocate: memory is what ran out.
+extern "C" void on_glib_error(const gchar* domain, GLogLevelFlags, const gchar* message, gpointer) {
+    const bool out_of_memory = message && std::strstr(message, "failed to allocate") != nullptr;
+    const auto say = [](const char* text) { (void)!::write(STDERR_FILENO, text, std::strlen(text)); };
+    say("mptcpanalyzer: error: ");
+    if (out_of_memory) {
+        say(mptcpanalyzer::cli::kOutOfMemoryMessage);
+    } else {
+        say("internal error: ");
+        say(domain ? domain : "GLib");
+        say(": ");
+        say(message ? message : "");
+    }
+    say("\n");
+    mptcpanalyzer::remove_temp_directories_now();
+    if (out_of_memory) ::_exit(static_cast<int>(mptcpanalyzer::ExitCode::OutOfMemory));
+    // Any other fatal GLib error keeps its abort (a bug to report, with its core dump).
+}
 
 int run(int argc, char** argv) {
     using namespace mptcpanalyzer;
     cli::GlobalOptions global;
     global.config = cli::load_startup_config(argc, argv);
-    const auto plugins = cli::load_plugins(global);
+    // Plugins load before the command line is parsed (their commands are part of it): -v and
+    // --no-plugins are looked for now, so the plugin being loaded is named before it runs.
+    for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i) {
+        if (std::string_view(argv[i]) == "-v" || std::string_view(argv[i]) == "--verbose") log::set_level(log::Level::Debug);
+    }
+    std::string plugins_disabled_by;
+    if (cli::no_plugins_in_arguments(argc, argv)) {
+        plugins_disabled_by = "--no-plugins";
+    } else if (cli::plugins_disabled_by_environment()) {
+        plugins_disabled_by = std::string(cli::kNoPluginsVariable) + " is set";
+    }
+    const auto plugins = cli::load_plugins(global, plugins_disabled_by);
     cli::Session session;
     session.plugins = plugins.get();
     CLI::App app{cli::kProgramDescription, cli::kProgramName};
@@ -68,8 +108,15 @@ int main(int argc, char** argv) {
     using namespace mptcpanalyzer;
     // Errors of the commands are handled in parse_and_run; this catches those of the start-up
     // (configuration file, plugins).
+    for (const char* domain : {"GLib", static_cast<const char*>(nullptr)}) {
+        g_log_set_handler(domain, static_cast<GLogLevelFlags>(G_LOG_LEVEL_ERROR | G_LOG_FLAG_FATAL), on_glib_error, nullptr);
+    }
+    int code = 0;
     try {
-        return run(argc, argv);
+        code = run(argc, argv);
+    } catch (const std::bad_alloc&) {
+        log::error("{}", cli::kOutOfMemoryMessage);
+        code = static_cast<int>(ExitCode::OutOfMemory);
     } catch (const Error& e) {
         log::error("{}", e.what());
         return static_cast<int>(e.code());
@@ -77,4 +124,14 @@ int main(int argc, char** argv) {
         log::error("internal error: {}", e.what());
         return static_cast<int>(ExitCode::Failure);
     }
+    if (code == static_cast<int>(ExitCode::OutOfMemory)) {
+        // A read that ran out of memory unwound out of libwireshark's dissection; its cleanup at
+        // exit could then fail an assertion (and abort with 134). The output is complete and the
+        // cache untouched: remove our temporaries and leave without the exit handlers.
+        std::fflush(stdout);
+        std::fflush(stderr);
+        remove_temp_directories_now();
+        std::_Exit(code);
+    }
+    return code;
 }

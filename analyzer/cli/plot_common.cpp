@@ -37,7 +37,8 @@ void add_common_plot_options(CLI::App& kind, PlotCommonOptions& o) {
         ->check(CLI::IsMember({"to_server", "to_client", "both"}))
         ->capture_default_str();
     kind.add_option("--subflow", o.subflows, "Only this subflow (tcp.stream); repeat for several (default: all)")
-        ->allow_extra_args(false);
+        ->allow_extra_args(false)
+        ->check(stream_number_check());
     kind.add_option("--title", o.title, "Plot title (shown literally)");
     kind.add_option("-o,--output", o.output,
                     "Image file whose extension picks the terminal (.png, .svg, .pdf), or '-' for text "

@@ -67,7 +67,7 @@ CLI::App& add_plot_kind(CLI::App& plot, const GlobalOptions& global, const std::
                         void (*run)(const Options&, const GlobalOptions&)) {
     CLI::App* kind = plot.add_subcommand(name, description);
     add_common_plot_options(*kind, options->common);
-    kind->add_option("stream", options->stream, stream_help)->required();
+    kind->add_option("stream", options->stream, stream_help)->required()->check(stream_number_check());
     kind->callback([options, run, &global] { run(*options, global); });
     return *kind;
 }

@@ -62,10 +62,11 @@ CLI::App* add_report_command(CLI::App& app, const GlobalOptions& global, ReportC
     // The descriptions start with the stream kind: completion offers the loaded capture's numbers.
     switch (command.stream) {
         case StreamArgument::None: break;
-        case StreamArgument::Tcp: cmd->add_option("stream", o->stream, "tcp.stream number")->required(); break;
-        case StreamArgument::Mptcp: cmd->add_option("stream", o->stream, "mptcp.stream number")->required(); break;
+        case StreamArgument::Tcp: cmd->add_option("stream", o->stream, "tcp.stream number")->required()->check(stream_number_check()); break;
+        case StreamArgument::Mptcp: cmd->add_option("stream", o->stream, "mptcp.stream number")->required()->check(stream_number_check()); break;
         case StreamArgument::OptionalMptcp:
-            cmd->add_option("stream", o->stream, "mptcp.stream number (default: all connections)");
+            cmd->add_option("stream", o->stream, "mptcp.stream number (default: all connections)")
+                ->check(stream_number_check());
             break;
     }
     add_report_options(*cmd, o->report);
@@ -90,7 +91,7 @@ CLI::App* add_two_capture_command(CLI::App& app, const GlobalOptions& global, Tw
     add_peer_option(*cmd, o->peer);
     const char* stream_help = command.stream == StreamArgument::Tcp ? "tcp.stream number (of the -r capture)"
                                                                     : "mptcp.stream number (of the -r capture)";
-    cmd->add_option("stream", o->stream, stream_help)->required();
+    cmd->add_option("stream", o->stream, stream_help)->required()->check(stream_number_check());
     if (command.clock_offset) {
         cmd->add_option("--clock-offset", o->two.clock_offset_ns,
                         "The peer capture's clock minus the first one's, in ns (default: estimated)");

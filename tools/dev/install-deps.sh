@@ -23,6 +23,8 @@ PACKAGES=(
   wireshark-qt xvfb xdotool imagemagick
   # the user guide (docs/guide.md) loads exported CSV in pandas, and its test runs that step
   python3-pandas
+  # continuous fuzzing (tools/fuzz/run.sh): clang and its libFuzzer/sanitizer runtimes
+  clang libclang-rt-14-dev
 )
 
 SUDO=""

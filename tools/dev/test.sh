@@ -35,4 +35,24 @@ elif [ "$skipped_status" -ne 0 ] && [ "$in_ci" -eq 1 ]; then
   echo "test.sh: error: CI=true and ctest wrote no readable results to $junit" >&2
   [ "$status" -ne 0 ] || status=1
 fi
+# --- hardening (issue 20) ------------------------------------------------------------------------
+# Out of memory under ulimit -v needs a program without AddressSanitizer (its shadow memory fits
+# under no such limit): the release program alone (the mptcpanalyzer target), then its test.
+# Then continuous fuzzing, bounded: each libFuzzer target of tests/fuzz for MPTCP_FUZZ_SECONDS
+# (default 60), built with clang in build/fuzz (tools/fuzz/run.sh; tests/fuzz/README.md).
+hardening_status=0
+cmake --preset release >/dev/null || hardening_status=$?
+if [ "$hardening_status" -eq 0 ]; then
+  cmake --build --preset release --target mptcpanalyzer || hardening_status=$?
+fi
+if [ "$hardening_status" -eq 0 ]; then
+  MPTCPANALYZER="$PWD/build/release/analyzer/mptcpanalyzer" MPTCP_SOURCE_DIR="$PWD" \
+    python3 tests/integration/release_out_of_memory.py || hardening_status=$?
+fi
+MPTCPANALYZER="$PWD/build/debug/analyzer/mptcpanalyzer" bash tools/fuzz/run.sh || hardening_status=$?
+if [ "$hardening_status" -ne 0 ]; then
+  echo "test.sh: error: hardening checks failed (out of memory on the release program, or fuzzing)" >&2
+  [ "$status" -ne 0 ] || status=1
+fi
+# --- end of hardening ----------------------------------------------------------------------------
 exit "$status"

@@ -1,5 +1,6 @@
 #include "mptcpanalyzer/cache/table_cache.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <glib.h>
 #include <sys/file.h>
@@ -446,6 +447,73 @@ bool read_whole_file(int fd, std::uint64_t size_hint, std::string& out, int& err
     return true;
 }
 
+// Opens a cache entry for reading: without blocking (a FIFO put in its place would wait for a
+// writer forever) and without following a symbolic link, then checks with fstat, on what was
+// opened, that it is a regular file. -1 when it is not usable: `why` says why ("" when there is
+// no entry). Fills `st` on success.
+int open_entry(const std::filesystem::path& path, struct stat& st, std::string& why) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY);
+    if (fd < 0) {
+        const int e = errno;
+        why = e == ENOENT ? std::string() : e == ELOOP ? std::string("a symbolic link, not a cache entry") : std::strerror(e);
+        return -1;
+    }
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        why = "not a regular file";
+        ::close(fd);
+        return -1;
+    }
+    // Reads of a regular file never block; clear the flag all the same for what follows.
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    return fd;
+}
+
+// Removes `name` of the folder open as `parent`: a folder with everything in it, anything else
+// (a symbolic link included: the link, never what it points to) by unlinking it. Every step is
+// relative to an open folder and opens folders with O_NOFOLLOW, so a link swapped in meanwhile
+// cannot lead out of the cache folder. false with `error` empty: it was already gone.
+bool remove_beneath(int parent, const std::string& name, std::string& error, int depth = 0) {
+    if (::unlinkat(parent, name.c_str(), 0) == 0) return true;
+    if (errno == ENOENT) return false;
+    if (errno != EISDIR && errno != EPERM) {
+        error = std::strerror(errno);
+        return false;
+    }
+    if (depth > 64) {
+        error = "folders nested too deep";
+        return false;
+    }
+    const int fd = ::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        error = std::strerror(errno);
+        return false;
+    }
+    DIR* dir = ::fdopendir(fd);
+    if (!dir) {
+        error = std::strerror(errno);
+        ::close(fd);
+        return false;
+    }
+    std::vector<std::string> children;
+    while (const dirent* e = ::readdir(dir)) {
+        const std::string child = e->d_name;
+        if (child != "." && child != "..") children.push_back(child);
+    }
+    for (const auto& child : children) {
+        std::string child_error;
+        if (!remove_beneath(::dirfd(dir), child, child_error, depth + 1) && !child_error.empty()) {
+            error = child + ": " + child_error;
+            ::closedir(dir);
+            return false;
+        }
+    }
+    ::closedir(dir);
+    if (::unlinkat(parent, name.c_str(), AT_REMOVEDIR) == 0 || errno == ENOENT) return true;
+    error = std::strerror(errno);
+    return false;
+}
+
 bool is_cache_file_name(const std::string& name) {
     const std::size_t suffix = std::strlen(kFileSuffix);
     return name.size() > suffix && name[0] != '.' && name.compare(name.size() - suffix, suffix, kFileSuffix) == 0;
@@ -565,14 +633,6 @@ std::optional<ReadResult> TableCache::deserialize(const CacheKey& key, std::stri
     return parse(key, bytes).result;
 }
 
-// Opens a cache entry for reading: the descriptor (-1 with errno set when it cannot be opened)
-// and, in `st`, what it is. Every way into an entry goes through here.
-static FileDescriptor open_entry(const std::filesystem::path& path, struct stat& st, bool& regular) {
-    FileDescriptor file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-    regular = file.fd >= 0 && ::fstat(file.fd, &st) == 0 && S_ISREG(st.st_mode);
-    return file;
-}
-
 std::optional<ReadResult> TableCache::load(const CacheKey& key) const { return load_entry(key, "hit"); }
 
 std::optional<ReadResult> TableCache::reopen_stored(const CacheKey& key) const { return load_entry(key, "reopened"); }
@@ -580,15 +640,10 @@ std::optional<ReadResult> TableCache::reopen_stored(const CacheKey& key) const {
 std::optional<ReadResult> TableCache::load_entry(const CacheKey& key, const char* hit_word) const {
     const std::filesystem::path path = directory_ / key.file_name();
     struct stat st {};
-    bool regular = false;
-    FileDescriptor file = open_entry(path, st, regular);
+    std::string not_usable;
+    FileDescriptor file{open_entry(path, st, not_usable)};
     if (file.fd < 0) {
-        if (errno != ENOENT) log::debug("cache: ignoring {}: {}", path.string(), std::strerror(errno));
-        log::debug("cache: miss {}", path.string());
-        return std::nullopt;
-    }
-    if (!regular) {
-        log::debug("cache: ignoring {}: not a regular file", path.string());
+        if (!not_usable.empty()) log::debug("cache: ignoring {}: {}", path.string(), not_usable);
         log::debug("cache: miss {}", path.string());
         return std::nullopt;
     }
@@ -622,9 +677,10 @@ std::optional<ReadResult> TableCache::load_entry(const CacheKey& key, const char
             parsed = parse(key, bytes);
         }
     } catch (const std::bad_alloc&) {
-        // Only sizes the file itself backs are allocated; running out means a huge table on a
-        // small machine, which the caller can still try to read directly.
-        parsed = reject("out of memory while loading");
+        // Only sizes the file itself backs are allocated: running out says nothing about the
+        // entry, which stays for a run with more memory. Reading the capture would need more.
+        log::debug("cache: out of memory while loading {}: entry kept", path.string());
+        throw;
     }
     if (parsed.result) {
         // The mtime records the last use, for least-recently-used eviction (atime is unreliable
@@ -736,22 +792,28 @@ TableCache::Info TableCache::info() const {
 }
 
 std::size_t TableCache::clean() const {
-    // Temporaries are removed whatever their age: a store running concurrently then fails its
-    // rename, warns and returns false; its caller still has its table.
-    std::vector<std::filesystem::path> doomed;
+    // Everything named like an entry or a temporary of ours goes, whatever it is: a regular file,
+    // but also a folder, FIFO or link put in an entry's place (which load ignores, and which would
+    // otherwise stay forever). Other names are left alone: the folder may be one the user
+    // pointed --cache-dir at by mistake. Temporaries are removed whatever their age: a store
+    // running concurrently then fails its rename, warns and returns false; its caller still has
+    // its table.
+    const int folder = ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (folder < 0) return 0;
+    FileDescriptor folder_fd{folder};
+    std::vector<std::string> doomed;
     std::error_code ec;
     for (std::filesystem::directory_iterator it(directory_, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
-        std::error_code entry_ec;
-        if (!it->is_regular_file(entry_ec)) continue;
-        if (is_cache_file_name(name) || is_temporary_name(name)) doomed.push_back(it->path());
+        if (is_cache_file_name(name) || is_temporary_name(name)) doomed.push_back(name);
     }
     std::size_t removed = 0;
-    for (const auto& path : doomed) {
-        if (::unlink(path.c_str()) == 0) {
+    for (const auto& name : doomed) {
+        std::string error;
+        if (remove_beneath(folder, name, error)) {
             ++removed;
-        } else if (errno != ENOENT) {
-            log::warning("cache: cannot remove {}: {}", path.string(), std::strerror(errno));
+        } else if (!error.empty()) {
+            log::warning("cache: cannot remove {}: {}", (directory_ / name).string(), error);
         }
     }
     return removed;

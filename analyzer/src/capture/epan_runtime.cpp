@@ -73,10 +73,11 @@ std::vector<std::string> g_applied;
 std::string g_config_dir;
 
 void cleanup_at_exit() {
+    // The folder first: should libwireshark's cleanup abort, the folder is gone already.
+    if (!g_config_dir.empty()) release_temp_directory(g_config_dir);
     if (!g_ready) return;
     epan_cleanup();
     wtap_cleanup();
-    if (!g_config_dir.empty()) g_rmdir(g_config_dir.c_str());
 }
 
 // A Wireshark user profile must not change our results (disabled protocols, heuristics,
@@ -106,7 +107,10 @@ const std::vector<std::string>& default_preferences() {
 
 void ensure_epan_ready(const std::vector<std::string>& preferences) {
     if (!g_ready) {
-        isolate_user_profile();
+        if (g_config_dir.empty()) {
+            isolate_user_profile();
+            std::atexit(cleanup_at_exit);  // also when the initialisation below fails
+        }
         ws_log_init("mptcpanalyzer", on_cmdarg_err);
         // Dissector chatter (e.g. "malformed packet") is data for us, not user-facing noise.
         ws_log_set_level(LOG_LEVEL_CRITICAL);
@@ -126,7 +130,6 @@ void ensure_epan_ready(const std::vector<std::string>& preferences) {
         }
         epan_load_settings();
         g_ready = true;
-        std::atexit(cleanup_at_exit);
     }
     if (preferences == g_applied) return;
     for (const auto& pref : preferences) {

@@ -57,6 +57,19 @@ bool locate_and_parse_options(const packet_info* pinfo, const epan_dissect_t* ed
     return false;
 }
 
+// A damaged capture can hold any timestamp (a flipped bit in the seconds): beyond +-2^62 ns
+// (about 146 years around 1970) it is clamped, so the nanoseconds fit in 64 bits and so does the
+// difference of any two of them (the analyses subtract timestamps). Found by the damaged-captures
+// test (a signed overflow under UBSan).
+std::int64_t clamped_time_ns(const nstime_t& t) {
+    constexpr std::int64_t kLimitNs = std::int64_t{1} << 62;
+    constexpr std::int64_t kLimitSecs = kLimitNs / 1'000'000'000LL;
+    const auto secs = static_cast<std::int64_t>(t.secs);
+    if (secs >= kLimitSecs) return kLimitNs;
+    if (secs <= -kLimitSecs) return -kLimitNs;
+    return secs * 1'000'000'000LL + t.nsecs;
+}
+
 }  // namespace
 
 bool RecordBuilder::from_tcp_tap(const packet_info* pinfo, const epan_dissect_t* edt, const tcp_info_t* tcph,
@@ -66,7 +79,7 @@ bool RecordBuilder::from_tcp_tap(const packet_info* pinfo, const epan_dissect_t*
     last_carried_mptcp_ = tcph->th_mptcp != nullptr;
     out = PacketRecord{};
     out.frame_number = pinfo->num;
-    out.time_ns = static_cast<std::int64_t>(pinfo->abs_ts.secs) * 1'000'000'000LL + pinfo->abs_ts.nsecs;
+    out.time_ns = clamped_time_ns(pinfo->abs_ts);
     if (pinfo->rec && (pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID)) {
         out.interface_id = pinfo->rec->rec_header.packet_header.interface_id;
     }

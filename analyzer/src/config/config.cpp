@@ -369,6 +369,23 @@ Config load_config(const std::filesystem::path& path, bool must_exist, std::vect
     if (std::filesystem::is_directory(path)) {
         throw Error(ExitCode::Config, fmt::format("{}: is a directory, not a configuration file", name));
     }
+    return parse_config_text(name, text, warnings);
+}
+
+std::string shorten_for_message(std::string_view text) {
+    constexpr std::size_t kShown = 80;
+    if (text.size() <= kShown) return std::string(text);
+    return fmt::format("{}... ({} bytes)", text.substr(0, kShown), text.size());
+}
+
+Config parse_config_text(const std::string& name, const std::string& text, std::vector<std::string>& warnings) {
+    Config config;
+    // GKeyFile stops at a NUL byte and would silently drop the rest of the file.
+    if (const auto nul = text.find('\0'); nul != std::string::npos) {
+        const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n');
+        throw Error(ExitCode::Config,
+                    fmt::format("{}:{}: not a valid configuration file: a NUL byte (a configuration file is text)", name, line));
+    }
 
     KeyFilePtr keys(g_key_file_new());
     GError* error = nullptr;
@@ -377,8 +394,10 @@ Config load_config(const std::filesystem::path& path, bool must_exist, std::vect
         g_clear_error(&error);
         // GLib names the line's text, not its number: find the first line it cannot have accepted.
         const int line = first_malformed_line(text);
+        // GLib quotes the whole offending line: a long one is cut (the line number finds it).
         throw Error(ExitCode::Config, fmt::format("{}{}: not a valid configuration file: {}", name,
-                                                  line > 0 ? fmt::format(":{}", line) : std::string(), why));
+                                                  line > 0 ? fmt::format(":{}", line) : std::string(),
+                                                  why.size() > 300 ? shorten_for_message(why) : why));
     }
     config.file = name;
     const FileLayout layout(text);
@@ -404,7 +423,8 @@ Config load_config(const std::filesystem::path& path, bool must_exist, std::vect
     };
     auto bad_value = [&](const std::string& key, const std::string& value, const std::string& why) {
         return Error(ExitCode::Config,
-                     fmt::format("{}:{}: bad value '{}' for {}: {}", name, line_of(key), value, key, why));
+                     fmt::format("{}:{}: bad value '{}' for {}: {}", name, line_of(key), shorten_for_message(value), key,
+                                 why));
     };
     for (const ConfigKey& k : kKeys) {
         const std::string key(k.key);

@@ -15,13 +15,18 @@
 
 namespace mptcpanalyzer {
 
-std::string gnuplot_string(std::string_view text) {
-    std::string out = "'";
-    for (char ch : text) {
+namespace {
+
+// One line of text as a gnuplot string expression. gnuplot's scanner reads a single-quoted
+// string that opens with a doubled quote ('''a') as an empty string followed by a stray token, so
+// a leading quote is a concatenated "'" instead; elsewhere '' is its escape for a quote.
+std::string gnuplot_line(std::string_view line) {
+    std::string out;
+    for (; !line.empty() && line.front() == '\''; line.remove_prefix(1)) out += "\"'\".";
+    out += "'";
+    for (char ch : line) {
         if (ch == '\'') {
             out += "''";
-        } else if (ch == '\n') {
-            out += "'.\"\\n\".'";
         } else if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
             out += ' ';
         } else {
@@ -29,6 +34,19 @@ std::string gnuplot_string(std::string_view text) {
         }
     }
     return out + "'";
+}
+
+}  // namespace
+
+std::string gnuplot_string(std::string_view text) {
+    std::string out;
+    for (std::size_t start = 0;;) {
+        const std::size_t newline = text.find('\n', start);
+        out += gnuplot_line(text.substr(start, newline == std::string_view::npos ? std::string_view::npos : newline - start));
+        if (newline == std::string_view::npos) return out;
+        out += ".\"\\n\".";
+        start = newline + 1;
+    }
 }
 
 namespace {
@@ -191,10 +209,7 @@ void render_plot(const PlotSpec& spec, const PlotOutput& o) {
     const std::filesystem::path work = make_temp_directory("mptcpanalyzer-plot-XXXXXX", "a temporary folder for the plot");
     struct Cleanup {
         std::filesystem::path dir;
-        ~Cleanup() {
-            std::error_code ec;
-            std::filesystem::remove_all(dir, ec);
-        }
+        ~Cleanup() { release_temp_directory(dir); }
     } cleanup{work};
 
     const std::filesystem::path dir = o.keep_script.empty() ? work : std::filesystem::path(o.keep_script);

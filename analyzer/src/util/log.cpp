@@ -12,6 +12,29 @@ std::atomic<Level> g_level{[] {
 }()};
 }  // namespace
 
+std::string printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte >= 0x20 && byte != 0x7f) {
+            out += c;
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else {
+            static constexpr char kHex[] = "0123456789abcdef";
+            out += "\\x";
+            out += kHex[byte >> 4];
+            out += kHex[byte & 0xf];
+        }
+    }
+    return out;
+}
+
 void set_level(Level l) { g_level = l; }
 Level level() { return g_level; }
 
@@ -23,7 +46,8 @@ void write(Level l, std::string_view message) {
         case Level::Warning: prefix = "warning: "; break;
         case Level::Error: prefix = "error: "; break;
     }
-    std::fprintf(stderr, "mptcpanalyzer: %s%.*s\n", prefix, static_cast<int>(message.size()), message.data());
+    const std::string shown = printable(message);
+    std::fprintf(stderr, "mptcpanalyzer: %s%.*s\n", prefix, static_cast<int>(shown.size()), shown.data());
 }
 
 }  // namespace mptcpanalyzer::log

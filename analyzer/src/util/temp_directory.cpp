@@ -1,12 +1,93 @@
 #include "mptcpanalyzer/util/temp_directory.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <glib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <mutex>
+#include <system_error>
 
 #include "mptcpanalyzer/util/error.hpp"
 
 namespace mptcpanalyzer {
+namespace {
+
+// Fixed slots (no allocation: the signal handler reads them). A process has at most two such
+// folders at once (the Wireshark configuration and a plot's).
+constexpr int kSlots = 8;
+constexpr std::size_t kPathBytes = 4096;
+char g_paths[kSlots][kPathBytes];
+std::atomic<bool> g_used[kSlots];
+
+constexpr int kSignals[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGABRT};
+
+// Unlinks what `folder` holds (our temporaries hold files only) and the folder, with system
+// calls alone: getdents64 instead of readdir, which may allocate.
+void remove_folder_raw(const char* folder) noexcept {
+    const int fd = ::open(folder, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+        alignas(8) char buffer[4096];
+        for (;;) {
+            const long n = ::syscall(SYS_getdents64, fd, buffer, sizeof buffer);
+            if (n <= 0) break;
+            for (long at = 0; at < n;) {
+                struct Entry {
+                    unsigned long long ino;
+                    long long off;
+                    unsigned short reclen;
+                    unsigned char type;
+                    char name[1];
+                };
+                const auto* e = reinterpret_cast<const Entry*>(buffer + at);
+                const bool dot = e->name[0] == '.' && (e->name[1] == '\0' || (e->name[1] == '.' && e->name[2] == '\0'));
+                if (!dot) ::unlinkat(fd, e->name, 0);
+                at += e->reclen;
+            }
+        }
+        ::close(fd);
+    }
+    ::rmdir(folder);
+}
+
+extern "C" void remove_and_reraise(int signal_number) {
+    remove_temp_directories_now();
+    // The usual course: the default action of the signal (the exit status says which).
+    ::signal(signal_number, SIG_DFL);
+    ::raise(signal_number);
+}
+
+void install_handlers_once() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        for (const int s : kSignals) {
+            struct sigaction previous {};
+            if (::sigaction(s, nullptr, &previous) != 0) continue;
+            // A signal someone else handles or ignores (the shell's Ctrl-C, a parent's SIG_IGN)
+            // keeps its handling.
+            if (previous.sa_handler != SIG_DFL || (previous.sa_flags & SA_SIGINFO) != 0) continue;
+            struct sigaction action {};
+            action.sa_handler = remove_and_reraise;
+            sigemptyset(&action.sa_mask);
+            ::sigaction(s, &action, nullptr);
+        }
+    });
+}
+
+}  // namespace
+
+void remove_temp_directories_now() noexcept {
+    for (int i = 0; i < kSlots; ++i) {
+        if (g_used[i].exchange(false)) remove_folder_raw(g_paths[i]);
+    }
+}
 
 std::filesystem::path make_temp_directory(const char* pattern, const std::string& purpose) {
+    install_handlers_once();
     GError* err = nullptr;
     gchar* dir = g_dir_make_tmp(pattern, &err);
     if (!dir) {
@@ -16,7 +97,23 @@ std::filesystem::path make_temp_directory(const char* pattern, const std::string
     }
     std::filesystem::path path = dir;
     g_free(dir);
+    if (path.native().size() < kPathBytes) {
+        for (int i = 0; i < kSlots; ++i) {
+            if (g_used[i].load()) continue;
+            std::memcpy(g_paths[i], path.c_str(), path.native().size() + 1);
+            g_used[i].store(true);
+            break;
+        }
+    }
     return path;
+}
+
+void release_temp_directory(const std::filesystem::path& path) {
+    for (int i = 0; i < kSlots; ++i) {
+        if (g_used[i].load() && path.native() == g_paths[i]) g_used[i].store(false);
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
 }
 
 }  // namespace mptcpanalyzer

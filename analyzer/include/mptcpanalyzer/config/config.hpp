@@ -107,6 +107,13 @@ std::filesystem::path default_config_path();
 // (when must_exist) file, syntax error, bad value.
 Config load_config(const std::filesystem::path& path, bool must_exist, std::vector<std::string>& warnings);
 
+// The reader behind load_config, on the file's text (`name` is what messages call the file).
+// Refuses a NUL byte; values echoed in messages are cut to 80 characters.
+Config parse_config_text(const std::string& name, const std::string& text, std::vector<std::string>& warnings);
+
+// `text` as shown in a message: at most 80 characters, then "... (N bytes)".
+std::string shorten_for_message(std::string_view text);
+
 // "1024", "512K", "2G" (1024-based K, M, G, T): bytes. Throws std::invalid_argument.
 std::uint64_t parse_byte_size(const std::string& text);
 // "1024x640" with both sides in 100..10000. Throws std::invalid_argument.

@@ -17,6 +17,7 @@ enum class ExitCode : int {
     OutputFailed = 6,     // the output file cannot be written
     Environment = 7,      // libwireshark, gnuplot or another dependency is unusable
     Config = 8,           // the configuration file is missing (--config), unreadable or invalid
+    OutOfMemory = 9,      // memory ran out (ulimit -v, a small machine): nothing was damaged
     Interrupted = 130,    // Ctrl-C in the interactive shell stopped the command (the shell goes on)
 };
 

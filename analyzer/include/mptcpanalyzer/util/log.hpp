@@ -5,11 +5,17 @@
 #include <fmt/core.h>
 
 #include <cstdio>
+#include <string>
 #include <string_view>
 
 namespace mptcpanalyzer::log {
 
 enum class Level { Debug, Info, Warning, Error };
+
+// `text` with every control character (C0 and DEL: newline, tab, ESC, ...) written as an escape
+// (\n, \t, \r, \xHH), so a file name cannot move the cursor, colour the terminal or forge a
+// message line. write() applies it to every message: the one place file names reach the user.
+std::string printable(std::string_view text);
 
 void set_level(Level level);
 Level level();

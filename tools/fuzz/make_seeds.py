@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Seeds of the fuzz targets (tests/fuzz), made from the corpus (tests/data) at run time, never
+committed: one folder per target under OUT.
+
+  fuzz_tcp_options    the distinct TCP option blocks of every corpus capture (tshark), each
+                      behind the target's flag byte (1: the block is complete)
+  fuzz_cache_decoder  the bodies of real cache entries of a few corpus captures (written by
+                      PROGRAM with a private cache folder), behind flag byte 0 (the target wraps
+                      them in a valid header and checksum); and one whole entry behind byte 1
+  fuzz_config_reader  every ```ini block of docs/config.md
+
+A target with no folder here is fuzzed from an empty corpus (libFuzzer starts from nothing)."""
+
+import argparse
+import glob
+import os
+import re
+import shutil
+import struct
+import subprocess
+import tempfile
+
+SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DATA_DIR = os.path.join(SOURCE_DIR, "tests", "data")
+
+
+def write_seeds(folder, seeds):
+    os.makedirs(folder, exist_ok=True)
+    for i, seed in enumerate(sorted(set(seeds))):
+        with open(os.path.join(folder, f"seed-{i:05d}"), "wb") as f:
+            f.write(seed)
+    return len(set(seeds))
+
+
+def tcp_option_seeds(captures, env):
+    seeds = set()
+    for capture in captures:
+        out = subprocess.run(["tshark", "-n", "-r", capture, "-Y", "tcp.options", "-T", "fields", "-e", "tcp.options"],
+                             capture_output=True, text=True, env=env, check=True).stdout
+        for line in out.splitlines():
+            hexes = line.strip().replace(":", "")
+            if hexes and re.fullmatch(r"[0-9a-fA-F]+", hexes) and len(hexes) % 2 == 0:
+                seeds.add(b"\x01" + bytes.fromhex(hexes))
+    return seeds
+
+
+def cache_seeds(program, captures, env):
+    seeds = set()
+    with tempfile.TemporaryDirectory() as cache:
+        for capture in captures:
+            subprocess.run([program, "--cache-dir", cache, "list-tcp", "-r", capture], capture_output=True, env=env)
+        for entry in sorted(glob.glob(os.path.join(cache, "*.mptable"))):
+            with open(entry, "rb") as f:
+                data = f.read()
+            if len(data) < 24 or data[:8] != b"MPTCPTBL":
+                continue
+            (key_size,) = struct.unpack_from("=Q", data, 16)
+            body = data[24 + key_size:-8]
+            seeds.add(b"\x00" + body)
+            if len(seeds) == 1:
+                seeds.add(b"\x01" + data)
+    return seeds
+
+
+def config_seeds():
+    with open(os.path.join(SOURCE_DIR, "docs", "config.md"), encoding="utf-8") as f:
+        text = f.read()
+    blocks = re.findall(r"```ini\n(.*?)```", text, flags=re.S)
+    return {b.encode() for b in blocks} | {b"[output]\nformat = json\n"}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--program", help="an mptcpanalyzer binary (for the cache entries)")
+    args = parser.parse_args()
+    captures = sorted(glob.glob(os.path.join(DATA_DIR, "*.pcapng")))
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = "detect_leaks=0"
+    env["WIRESHARK_CONFIG_DIR"] = tempfile.mkdtemp(prefix="mptcp-seeds-wsconf-")
+    shutil.rmtree(args.out, ignore_errors=True)
+    n = write_seeds(os.path.join(args.out, "fuzz_tcp_options"), tcp_option_seeds(captures, env))
+    print(f"fuzz_tcp_options: {n} seeds")
+    if args.program:
+        small = [c for c in captures if os.path.getsize(c) < 200_000][:6]
+        n = write_seeds(os.path.join(args.out, "fuzz_cache_decoder"), cache_seeds(args.program, small, env))
+        print(f"fuzz_cache_decoder: {n} seeds")
+    n = write_seeds(os.path.join(args.out, "fuzz_config_reader"), config_seeds())
+    print(f"fuzz_config_reader: {n} seeds")
+
+
+if __name__ == "__main__":
+    main()
