@@ -38,7 +38,8 @@ if [ -n "$suite" ]; then
   bash tools/dev/debian-root.sh create "$suite" "$root" git ca-certificates
   mkdir -p "$dist"
   bash tools/dev/debian-root.sh run "$root" --bind "$SOURCE:/src" --bind "$dist:/dist" -- \
-    env MPTCP_DIST_DIR=/dist MPTCP_NO_LINTIAN="${MPTCP_NO_LINTIAN:-}" bash /src/tools/dev/package.sh
+    env MPTCP_DIST_DIR=/dist MPTCP_PACKAGE_BUILD_DIR=/var/tmp/mptcp-package MPTCP_NO_LINTIAN="${MPTCP_NO_LINTIAN:-}" \
+    bash /src/tools/dev/package.sh
   exit 0
 fi
 
