@@ -85,6 +85,9 @@ class Root:
         p = self.run("dpkg-query -W -f '${Package} ${Version} ${db:Status-Status}\\n' " + " ".join(PACKAGES) + " 2>/dev/null")
         return {line.split()[0]: (line.split()[1], line.split()[2]) for line in p.stdout.splitlines() if len(line.split()) == 3}
 
+    def installed(self):
+        return set(self.run("dpkg-query -W -f '${db:Status-Status} ${Package}\\n'").stdout.split("\n"))
+
     def package_files(self):
         p = self.run("for p in " + " ".join(PACKAGES) + "; do dpkg -L $p; done")
         return set(p.stdout.splitlines())
@@ -157,6 +160,7 @@ def main():
         root = Root(args.suite, work, [(SOURCE, "/src"), (dist, "/dist"), (prev, "/prev")])
         root.ok(f"useradd --create-home --shell /bin/bash {USER} && apt-get update -qq", "test user and apt lists")
         before = root.files()
+        packages_before = root.installed()
         start = phase("fresh root", start)
 
         # 1. The packages alone, with their Depends (no Recommends): the program runs.
@@ -246,8 +250,14 @@ def main():
         # 5. Purge: nothing of ours, nor of what came with it, stays.
         ours_files = root.package_files()
         root.run(f"rm -rf /home/{USER}/.local /home/{USER}/.cache /home/{USER}/.config /tmp/ex /tmp/ex-build")
-        root.ok(f"DEBIAN_FRONTEND=noninteractive apt-get purge -y -q --autoremove {' '.join(PACKAGES + USER_TOOLS)}",
+        # Ours, and everything that came since the fresh root (some of the user tools' dependencies,
+        # bsdextrautils for man-db, are of priority important: --autoremove keeps them).
+        since = sorted(line.split()[1] for line in root.installed() - packages_before if line.startswith("installed "))
+        checker.check(set(PACKAGES) <= set(since), f"the packages were installed since the fresh root: {since}")
+        root.ok(f"DEBIAN_FRONTEND=noninteractive apt-get purge -y -q --autoremove {' '.join(since)}",
                 "apt-get purge --autoremove")
+        checker.check(root.installed() == packages_before,
+                      f"the root has its packages of before: {sorted(root.installed() ^ packages_before)}")
         after = root.files()
         left = sorted(f for f in ours_files & after if f not in before)
         checker.check(len(ours_files) > 20 and not left, f"no file of the packages is left: {left[:20]}")
