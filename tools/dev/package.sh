@@ -96,7 +96,7 @@ changes="$stage_parent/mptcpanalyzer_${version}_${arch}.changes"
 if [ -z "${MPTCP_NO_LINTIAN:-}" ]; then
   # Errors and warnings fail the build; overrides are in packaging/debian/*.lintian-overrides,
   # each with its reason.
-  lintian --fail-on error,warning --no-tag-display-limit "$changes" || die "lintian reports errors or warnings"
+  lintian --fail-on error,warning --tag-display-limit 0 "$changes" || die "lintian reports errors or warnings"
 fi
 mkdir -p "$dist"
 rm -f "$dist"/mptcpanalyzer*.deb
