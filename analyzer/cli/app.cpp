@@ -19,6 +19,7 @@
 #include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/util/log.hpp"
 #include "shell/bash_completion.hpp"
+#include "shell/man_page.hpp"
 
 namespace mptcpanalyzer::cli {
 namespace {
@@ -252,6 +253,7 @@ void build_app(CLI::App& app, GlobalOptions& global, PluginRegistry* plugins) {
     setup_version(app, global);
     setup_checkhealth(app, global);
     setup_completion(app);
+    setup_man_page(app);
     // h4: plugins -- third-party commands are added here, after the built-in ones and before the
     // aliases (a plugin command named like an alias keeps its name):
     setup_config(app, global);

@@ -73,7 +73,7 @@ def main():
                          "include/mptcpanalyzer/version.hpp", "include/mptcpanalyzer/model/packet_record.hpp",
                          "include/mptcpanalyzer/model/tcp_option_parser.hpp",
                          "include/mptcpanalyzer/analysis/summaries.hpp",
-                         "share/bash-completion/completions/mptcpanalyzer",
+                         "share/bash-completion/completions/mptcpanalyzer", "share/man/man1/mptcpanalyzer.1",
                          *(f"{LIBDIR}/libmptcpanalyzer_{lib}.a" for lib in ("util", "model", "analysis", "io", "epan", "capture")),
                          *(f"{LIBDIR}/cmake/mptcpanalyzer/{f}" for f in ("mptcpanalyzerConfig.cmake",
                            "mptcpanalyzerConfigVersion.cmake", "mptcpanalyzerTargets.cmake", "mptcpanalyzerCaptureTargets.cmake"))]:

@@ -55,4 +55,25 @@ if [ "$hardening_status" -ne 0 ]; then
   [ "$status" -ne 0 ] || status=1
 fi
 # --- end of hardening ----------------------------------------------------------------------------
+
+# --- Debian packages (issue 15) ------------------------------------------------------------------
+# Builds the .debs (tools/dev/package.sh: release build, lintian clean) and tests them installed in
+# a fresh Debian root (tests/package/test_installed_packages.py: install, use, purge, upgrade).
+# Always in CI, where a failure fails the run; elsewhere with MPTCP_PACKAGE_TEST=1 (needs root).
+case "${CI:-}" in true|TRUE|True|1) package_test=1 ;; *) package_test=${MPTCP_PACKAGE_TEST:-0} ;; esac
+if [ "$package_test" = 1 ]; then
+  package_started=$SECONDS
+  if bash tools/dev/package.sh; then
+    echo "test.sh: package build took $((SECONDS - package_started)) s"
+    install_started=$SECONDS
+    python3 tests/package/test_installed_packages.py || status=1
+    echo "test.sh: package install test took $((SECONDS - install_started)) s"
+  else
+    echo "test.sh: error: the Debian package build failed" >&2
+    status=1
+  fi
+else
+  echo "test.sh: note: the Debian package test did not run (MPTCP_PACKAGE_TEST=1 runs it; CI always does)"
+fi
+# --- end of Debian packages ------------------------------------------------------------------------
 exit "$status"
