@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
-# Installs what building, testing and running mptcpanalyzer needs, from Debian bookworm's
-# packages. Idempotent; needs root (or sudo).
+# Installs what building, testing and running mptcpanalyzer needs, from Debian's packages:
+# bookworm (12, libwireshark 4.0) or trixie (13, libwireshark 4.4). Idempotent; needs root (or
+# sudo).
 set -euo pipefail
+
+# The few packages named differently by release. Wireshark's Qt GUI is `wireshark-qt` in
+# bookworm and `wireshark` itself from trixie on (no wireshark-qt there). `catch2` is Catch2 v2
+# in bookworm and v3 in trixie: tests/catch2_v3_compat/ builds the tests with either.
+codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+case "$codename" in
+  bookworm|"") wireshark_gui=wireshark-qt ;;
+  *) wireshark_gui=wireshark ;;
+esac
 
 PACKAGES=(
   # build
@@ -20,7 +30,7 @@ PACKAGES=(
   # plugin and `plot --display` under a private Xvfb display, windows found by xdotool,
   # screenshots by ImageMagick. gnuplot-qt replaces gnuplot-nox (same cairo/gd terminals plus
   # the qt window terminal).
-  wireshark-qt xvfb xdotool imagemagick
+  "$wireshark_gui" xvfb xdotool imagemagick
 )
 
 SUDO=""
