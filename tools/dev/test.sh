@@ -35,4 +35,21 @@ elif [ "$skipped_status" -ne 0 ] && [ "$in_ci" -eq 1 ]; then
   echo "test.sh: error: CI=true and ctest wrote no readable results to $junit" >&2
   [ "$status" -ne 0 ] || status=1
 fi
+
+# --- Debian 13 / libwireshark 4.4 (issue 19): tools/dev/test-trixie.sh -------------------------
+# The same sources built again against Debian 13's libwireshark 4.4 in a trixie root, and the
+# whole suite run there (release preset: the sanitizers ran above). Needs root (chroot), which
+# CI has. MPTCP_SKIP_TRIXIE=1 leaves it out of a local run; with CI=true it always runs.
+if [ "$in_ci" -eq 1 ] || { [ "$(id -u)" -eq 0 ] && [ "${MPTCP_SKIP_TRIXIE:-}" != 1 ]; }; then
+  trixie_status=0
+  bash tools/dev/test-trixie.sh || trixie_status=$?
+  if [ "$trixie_status" -ne 0 ]; then
+    echo "test.sh: error: the Debian 13 (libwireshark 4.4) build or tests failed (exit $trixie_status)" >&2
+    [ "$status" -ne 0 ] || status=$trixie_status
+  fi
+else
+  echo "test.sh: note: the Debian 13 (libwireshark 4.4) run needs root (tools/dev/test-trixie.sh); not run"
+fi
+# --- end of the Debian 13 block ---------------------------------------------------------------
+
 exit "$status"
