@@ -92,18 +92,21 @@ void isolate_user_profile() {
 }  // namespace
 
 const std::vector<std::string>& default_preferences() {
-    static const std::vector<std::string> prefs = {
-        "mptcp.analyze_mptcp:TRUE",
-        "mptcp.analyze_mappings:FALSE",
-        "mptcp.intersubflows_retransmission:FALSE",
-        "mptcp.relative_sequence_numbers:FALSE",
-        "tcp.analyze_sequence_numbers:FALSE",
-        "tcp.relative_sequence_numbers:FALSE",
-        "tcp.desegment_tcp_streams:FALSE",
-        "tcp.calculate_timestamps:FALSE",
-        "ip.use_geoip:FALSE",
-        "ipv6.use_geoip:FALSE",
-    };
+    static const std::vector<std::string> prefs = [] {
+        std::vector<std::string> list = {
+            "mptcp.analyze_mptcp:TRUE",
+            "mptcp.analyze_mappings:FALSE",
+            "mptcp.intersubflows_retransmission:FALSE",
+            "mptcp.relative_sequence_numbers:FALSE",
+            "tcp.analyze_sequence_numbers:FALSE",
+            "tcp.relative_sequence_numbers:FALSE",
+            "tcp.desegment_tcp_streams:FALSE",
+            "tcp.calculate_timestamps:FALSE",
+        };
+        // GeoIP off: named differently by 4.0 and 4.4 (wireshark_compat.hpp).
+        for (const char* pref : wireshark::kNoGeoipPreferences) list.emplace_back(pref);
+        return list;
+    }();
     return prefs;
 }
 

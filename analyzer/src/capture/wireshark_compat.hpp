@@ -61,6 +61,16 @@ static_assert(std::is_same_v<decltype(report_message_routines::report_cfile_writ
                              void (*)(const char*, const char*, int, char*, WrittenFrame, int)>,
               "report_cfile_write_failure's signature differs from this version's entry in wireshark_compat.hpp");
 
+// --- preferences ----------------------------------------------------------------------------
+// The preferences that keep GeoIP (MaxMind) lookups out of dissection: one per IP version in 4.0
+// (ip.use_geoip, ipv6.use_geoip), one name-resolution switch in 4.4, which has no per-protocol
+// ones (prefs_set_pref refuses them).
+#if defined(MPTCPANALYZER_WIRESHARK_4_0)
+inline constexpr const char* kNoGeoipPreferences[] = {"ip.use_geoip:FALSE", "ipv6.use_geoip:FALSE"};
+#else
+inline constexpr const char* kNoGeoipPreferences[] = {"nameres.maxmind_geoip:FALSE"};
+#endif
+
 // --- packet provider: interface names and descriptions (epan/epan.h) -------------------------
 // 4.4 numbers a pcapng file's interfaces per section and passes the section with the interface
 // id; 4.0 numbers them across the file and passes the id alone. Our lookups take both;
