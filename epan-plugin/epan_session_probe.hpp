@@ -3,8 +3,9 @@
 // capture's last frame while it is dissected. Wireshark and `tshark -2` know every frame of the
 // file; single-pass tshark knows none ahead of the current one.
 //
-// libwireshark 4.0 does not export epan_get_frame_ts(): epan_session_probe.cpp reads the private
-// epan_t layout instead, the one place that does, guarded by the Wireshark version built against.
+// Neither libwireshark 4.0 nor 4.4 exports epan_get_frame_ts(): epan_session_probe.cpp reads the
+// private epan_t layout instead, the one place that does, with the layout and the versions it
+// holds for in analyzer/src/capture/wireshark_compat.hpp.
 
 #include <epan/packet_info.h>
 

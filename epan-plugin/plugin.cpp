@@ -31,9 +31,9 @@
 #include <epan/tap.h>
 #include <dlfcn.h>
 #include <glib.h>
-#include <ws_version.h>
 
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <memory>
@@ -46,6 +46,7 @@
 #include "epan_session_probe.hpp"
 #include "mptcp_tables.hpp"
 #include "mptcpanalyzer/version.hpp"
+#include "wireshark_compat.hpp"
 
 #define PLUGIN_EXPORT __attribute__((visibility("default")))
 
@@ -465,11 +466,21 @@ PLUGIN_EXPORT void plugin_register(void);
 
 // The project version (CMakeLists.txt `project(... VERSION)`), as `mptcpanalyzer version` prints it.
 const char plugin_version[] = MPTCPANALYZER_VERSION;
-const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
-const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
+// The Wireshark ABI the plugin was built for, MAJOR.MINOR of the libwireshark headers
+// (wireshark_compat.hpp): Wireshark loads a plugin only when both equal its own, from
+// plugins/MAJOR.MINOR/epan.
+const int plugin_want_major = mptcpanalyzer::capture::wireshark::kMajor;
+const int plugin_want_minor = mptcpanalyzer::capture::wireshark::kMinor;
 
 void plugin_register(void) {
     static const tap_plugin tap = {mptcpanalyzer::plugin::register_tables};
     tap_register_plugin(&tap);
 }
+
+#if defined(MPTCPANALYZER_WIRESHARK_PLUGIN_DESCRIBE)
+// What the plugin registers, for Wireshark's plugin lists (`tshark -G plugins`, About >
+// Plugins): tap listeners and their statistics tables.
+PLUGIN_EXPORT uint32_t plugin_describe(void);
+uint32_t plugin_describe(void) { return WS_PLUGIN_DESC_TAP_LISTENER; }
+#endif
 }

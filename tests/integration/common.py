@@ -13,6 +13,19 @@ DATA_DIR = os.path.join(SOURCE_DIR, "tests", "data")
 SHARED_CAPTURES = os.environ.get("MPTCP_SHARED_CAPTURES", os.path.join(SOURCE_DIR, "..", "shared", "captures"))
 PROGRAM = os.environ.get("MPTCPANALYZER", os.path.join(SOURCE_DIR, "build", "release", "analyzer", "mptcpanalyzer"))
 
+
+
+def _geoip_off_preferences():
+    """GeoIP off, as this tshark names it: ip.use_geoip/ipv6.use_geoip (Wireshark 4.0), or the one
+    nameres.maxmind_geoip of later versions, which have no per-protocol ones (the program picks
+    the same by the version it was built against: analyzer/src/capture/wireshark_compat.hpp)."""
+    prefs = subprocess.run(["tshark", "-G", "currentprefs"], capture_output=True, text=True,
+                           errors="replace").stdout
+    if "ip.use_geoip:" in prefs:
+        return ["ip.use_geoip:FALSE", "ipv6.use_geoip:FALSE"]
+    return ["nameres.maxmind_geoip:FALSE"]
+
+
 # The preferences mptcpanalyzer applies (analyzer/src/capture/epan_runtime.cpp).
 OUR_PREFERENCES = [
     "mptcp.analyze_mptcp:TRUE",
@@ -23,8 +36,7 @@ OUR_PREFERENCES = [
     "tcp.relative_sequence_numbers:FALSE",
     "tcp.desegment_tcp_streams:FALSE",
     "tcp.calculate_timestamps:FALSE",
-    "ip.use_geoip:FALSE",
-    "ipv6.use_geoip:FALSE",
+    *_geoip_off_preferences(),
 ]
 
 _EMPTY_CONFIG = tempfile.mkdtemp(prefix="mptcp-test-wsconf-")

@@ -8,6 +8,7 @@ plugins when run as root. `home_without_plugin` gives the same setting without t
 reference exit statuses."""
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -28,6 +29,17 @@ TITLES = {"mptcp,conns": "MPTCP Connections", "mptcp,subflows": "MPTCP Subflows"
           "mptcp,reinjections": "MPTCP Reinjections"}
 
 
+def wireshark_version():
+    """(major, minor) of the tshark on PATH, from `tshark -v` ("TShark (Wireshark) 4.4.19 ...").
+    Wireshark loads personal plugins from plugins/MAJOR.MINOR/epan, and only those built for that
+    MAJOR.MINOR."""
+    proc = subprocess.run(["tshark", "-v"], capture_output=True, text=True, errors="replace")
+    found = re.search(r"\(Wireshark\) (\d+)\.(\d+)\.", proc.stdout)
+    if not found:
+        raise RuntimeError(f"cannot tell tshark's version from `tshark -v`: {proc.stdout[:200]!r}")
+    return int(found.group(1)), int(found.group(2))
+
+
 class PluginHome:
     """A temporary HOME with the plugin installed (and one without), readable by nobody."""
 
@@ -36,7 +48,8 @@ class PluginHome:
         os.chmod(self.work, 0o755)
         self.home = os.path.join(self.work, "home")
         self.bare_home = os.path.join(self.work, "barehome")
-        self.plugin_dir = os.path.join(self.home, ".local", "lib", "wireshark", "plugins", "4.0", "epan")
+        major, minor = wireshark_version()
+        self.plugin_dir = os.path.join(self.home, ".local", "lib", "wireshark", "plugins", f"{major}.{minor}", "epan")
         os.makedirs(self.plugin_dir)
         os.makedirs(self.bare_home)
         self.no_extcap = os.path.join(self.work, "no-extcap")

@@ -55,7 +55,8 @@ def progress_only_on_terminal(checker, capture):
 def version_and_health(checker):
     out = run_program("version").stdout
     tshark = subprocess.run(["tshark", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-    ws_version = tshark.split("(Wireshark) ")[1].split()[0]
+    # "TShark (Wireshark) 4.0.17 (Git v4.0.17 packaged as ...)." (4.0) or "... 4.4.19." (4.4)
+    ws_version = tshark.split("(Wireshark) ")[1].split()[0].rstrip(".")
     checker.check(out.startswith("mptcpanalyzer ") and f"libwireshark {ws_version}" in out,
                   f"version names ours and libwireshark {ws_version}: {out!r}")
     health = run_program("checkhealth", check=False)

@@ -16,7 +16,8 @@ import subprocess
 import sys
 
 from common import DATA_DIR, PROGRAM, Checker, manifest
-from epan_plugin_harness import PLUGIN, TITLES, VIEWS, PluginHome, crash_marks, parse_tables
+from epan_plugin_harness import (PLUGIN, TITLES, VIEWS, PluginHome, crash_marks, parse_tables,
+                                 wireshark_version)
 
 if not PLUGIN:
     print("SKIP: MPTCP_EPAN_PLUGIN is not set (path of the built mptcpanalyzer.so plugin); nothing tested")
@@ -64,6 +65,25 @@ if checker.check(program_version.returncode == 0 and len(version_words) == 2,
     checker.check(bool(ours) and ours[0][1] == version_words[1],
                   f"tshark -G plugins lists the plugin as version {ours[0][1] if ours else None!r}, "
                   f"mptcpanalyzer version says {version_words[1]!r}")
+# The plugin declares the Wireshark ABI it was built for: tshark loaded it (listed above), which it
+# does only for a plugin whose plugin_want_major/minor equal its own version, from that version's
+# folder. Its kind: Wireshark 4.2 on list the kind a plugin describes (plugin_describe(), "tap
+# listener" for ours, wsutil/plugins.c flags_to_str); 4.0 lists every epan plugin as "dissector".
+ws_major, ws_minor = wireshark_version()
+expected_kind = "tap listener" if (ws_major, ws_minor) >= (4, 2) else "dissector"
+checker.check(bool(ours) and len(ours[0]) >= 3 and ours[0][2] == expected_kind,
+              f"tshark {ws_major}.{ws_minor} -G plugins lists the plugin's kind as "
+              f"{ours[0][2] if ours and len(ours[0]) >= 3 else None!r}, not {expected_kind!r}")
+# `cmake --install` puts it in the global epan plugin folder of this very Wireshark, as tshark
+# itself reports it ("Global Plugins" of `tshark -G folders`, versioned MAJOR.MINOR).
+install_dir = os.environ.get("MPTCP_PLUGIN_INSTALL_DIR", "")
+if install_dir:
+    folders = env.tshark(["-G", "folders"])
+    global_plugins = [line.split("\t", 1)[1].strip() for line in folders.stdout.splitlines()
+                      if line.startswith("Global Plugins:") and "\t" in line]
+    checker.check(len(global_plugins) == 1 and install_dir == global_plugins[0] + "/epan",
+                  f"the plugin installs into {install_dir}, tshark's global plugin folder is "
+                  f"{global_plugins} (+ /epan)")
 listing = env.tshark(["-z", "help"])
 for v in VIEWS:
     checker.check(v in listing.stdout + listing.stderr, f"tshark -z help does not list {v}")

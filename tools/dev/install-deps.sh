@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
-# Installs what building, testing and running mptcpanalyzer needs, from Debian bookworm's
-# packages. Idempotent; needs root (or sudo).
+# Installs what building, testing and running mptcpanalyzer needs, from Debian's packages:
+# bookworm (12, libwireshark 4.0) or trixie (13, libwireshark 4.4). Idempotent; needs root (or
+# sudo).
 set -euo pipefail
+
+# The few packages named differently by release. Wireshark's Qt GUI is `wireshark-qt` in
+# bookworm and `wireshark` itself from trixie on (no wireshark-qt there). `catch2` is Catch2 v2
+# in bookworm and v3 in trixie: tests/catch2_v3_compat/ builds the tests with either.
+codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+case "$codename" in
+  bookworm|"") wireshark_gui=wireshark-qt ;;
+  *) wireshark_gui=wireshark ;;
+esac
 
 PACKAGES=(
   # build
@@ -16,15 +26,17 @@ PACKAGES=(
   # two-capture tests: tcprewrite rewrites addresses and ports of a capture (a NAT between the
   # capture points)
   tcpreplay
+  # the user guide (docs/guide.md) loads exported CSV in pandas, and its test runs that step
+  python3-pandas
+  # continuous fuzzing (tools/fuzz/run.sh): clang and its libFuzzer/sanitizer runtimes
+  clang libclang-rt-dev
   # GUI tests (a skipped test proves nothing, so CI installs these too): Wireshark with the
   # plugin and `plot --display` under a private Xvfb display, windows found by xdotool,
   # screenshots by ImageMagick. gnuplot-qt replaces gnuplot-nox (same cairo/gd terminals plus
   # the qt window terminal).
-  wireshark-qt xvfb xdotool imagemagick
-  # the user guide (docs/guide.md) loads exported CSV in pandas, and its test runs that step
-  python3-pandas
-  # continuous fuzzing (tools/fuzz/run.sh): clang and its libFuzzer/sanitizer runtimes
-  clang libclang-rt-14-dev
+  "$wireshark_gui" xvfb xdotool imagemagick
+  # the interactive shell test drives the shell in a terminal multiplexer
+  tmux
 )
 
 SUDO=""

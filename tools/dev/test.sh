@@ -76,4 +76,23 @@ else
   echo "test.sh: note: the Debian package test did not run (MPTCP_PACKAGE_TEST=1 runs it; CI always does)"
 fi
 # --- end of Debian packages ------------------------------------------------------------------------
+
+# --- Debian 13 / libwireshark 4.4 (issue 19): tools/dev/test-trixie.sh -------------------------
+# The same sources built again against Debian 13's libwireshark 4.4 in a trixie root, and the
+# whole suite run there (release preset: the sanitizers ran above). Needs root (chroot).
+# Opt-in (MPTCP_TRIXIE_TEST=1) until the suite passes there: on the shared MPTCP v0 captures
+# Wireshark 4.4 numbers and keys connections differently from 4.0, and three cross-checks fail
+# (issue 19 stays open for it); a CI run that is red by design would land nothing.
+if [ "${MPTCP_TRIXIE_TEST:-0}" = 1 ]; then
+  trixie_status=0
+  bash tools/dev/test-trixie.sh || trixie_status=$?
+  if [ "$trixie_status" -ne 0 ]; then
+    echo "test.sh: error: the Debian 13 (libwireshark 4.4) build or tests failed (exit $trixie_status)" >&2
+    [ "$status" -ne 0 ] || status=$trixie_status
+  fi
+else
+  echo "test.sh: note: the Debian 13 (libwireshark 4.4) run is opt-in (MPTCP_TRIXIE_TEST=1, needs root)"
+fi
+# --- end of the Debian 13 block ---------------------------------------------------------------
+
 exit "$status"

@@ -22,6 +22,7 @@
 #include "epan_runtime.hpp"
 #include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/util/log.hpp"
+#include "wireshark_compat.hpp"
 
 // What epan calls back into for per-file facts (frame times for references, interface names).
 struct packet_provider_data {
@@ -37,7 +38,7 @@ struct packet_provider_data {
 namespace mptcpanalyzer {
 namespace {
 
-const nstime_t* provider_frame_ts(packet_provider_data* prov, guint32 frame_num) {
+const nstime_t* provider_frame_ts(packet_provider_data* prov, std::uint32_t frame_num) {
     // One pass: only the reference and previous frames are known (as in tshark's one pass).
     if (prov->ref && prov->ref->num == frame_num) return &prov->ref->abs_ts;
     if (prov->prev_dis && prov->prev_dis->num == frame_num) return &prov->prev_dis->abs_ts;
@@ -45,25 +46,28 @@ const nstime_t* provider_frame_ts(packet_provider_data* prov, guint32 frame_num)
     return nullptr;
 }
 
-wtap_block_t interface_block(packet_provider_data* prov, guint32 id) {
+// Interface `id` of pcapng section `section` (wireshark_compat.hpp: 4.0 numbers interfaces
+// across the file and always passes section 0).
+wtap_block_t interface_block(packet_provider_data* prov, std::uint32_t id, unsigned section) {
     wtapng_iface_descriptions_t* idb = wtap_file_get_idb_info(prov->wth);
     wtap_block_t block = nullptr;
-    if (idb && id < idb->interface_data->len) block = g_array_index(idb->interface_data, wtap_block_t, id);
+    const unsigned index = capture::wireshark::file_interface_index(prov->wth, section, id);
+    if (idb && index < idb->interface_data->len) block = g_array_index(idb->interface_data, wtap_block_t, index);
     g_free(idb);
     return block;
 }
 
-const char* provider_interface_name(packet_provider_data* prov, guint32 id) {
+const char* provider_interface_name(packet_provider_data* prov, std::uint32_t id, unsigned section) {
     char* name = nullptr;
-    if (wtap_block_t b = interface_block(prov, id);
+    if (wtap_block_t b = interface_block(prov, id, section);
         b && wtap_block_get_string_option_value(b, OPT_IDB_NAME, &name) == WTAP_OPTTYPE_SUCCESS)
         return name;
     return "unknown";
 }
 
-const char* provider_interface_description(packet_provider_data* prov, guint32 id) {
+const char* provider_interface_description(packet_provider_data* prov, std::uint32_t id, unsigned section) {
     char* descr = nullptr;
-    if (wtap_block_t b = interface_block(prov, id);
+    if (wtap_block_t b = interface_block(prov, id, section);
         b && wtap_block_get_string_option_value(b, OPT_IDB_DESCRIPTION, &descr) == WTAP_OPTTYPE_SUCCESS)
         return descr;
     return nullptr;
@@ -73,8 +77,8 @@ wtap_block_t provider_modified_block(packet_provider_data*, const frame_data*) {
 
 const packet_provider_funcs kProviderFuncs = {
     provider_frame_ts,
-    provider_interface_name,
-    provider_interface_description,
+    capture::wireshark::interface_callback<provider_interface_name>,
+    capture::wireshark::interface_callback<provider_interface_description>,
     provider_modified_block,
 };
 

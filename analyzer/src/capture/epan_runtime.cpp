@@ -19,6 +19,7 @@
 #include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/util/temp_directory.hpp"
 #include "mptcpanalyzer/util/log.hpp"
+#include "wireshark_compat.hpp"
 
 namespace mptcpanalyzer::capture {
 namespace {
@@ -33,7 +34,9 @@ std::string vformat(const char* fmt, va_list ap) {
 // libwireshark reports through these; dissection-time messages are at most debug for us.
 void on_failure(const char* fmt, va_list ap) { log::debug("libwireshark: {}", vformat(fmt, ap)); }
 void on_warning(const char* fmt, va_list ap) { log::debug("libwireshark: {}", vformat(fmt, ap)); }
-void on_open_failure(const char* name, int err, gboolean) {
+// The two routines whose parameter types differ between 4.0 and 4.4 take them from
+// wireshark_compat.hpp.
+void on_open_failure(const char* name, int err, wireshark::ForWriting) {
     log::debug("libwireshark: cannot open {}: {}", name, g_strerror(err));
 }
 void on_read_failure(const char* name, int err) {
@@ -51,7 +54,7 @@ void on_cfile_dump_open_failure(const char* name, int err, gchar*, int) {
 void on_cfile_read_failure(const char* name, int err, gchar*) {
     log::debug("libwireshark: cannot read capture {}: {}", name, wtap_strerror(err));
 }
-void on_cfile_write_failure(const char*, const char* out, int err, gchar*, guint32, int) {
+void on_cfile_write_failure(const char*, const char* out, int err, gchar*, wireshark::WrittenFrame, int) {
     log::debug("libwireshark: cannot write {}: {}", out ? out : "", wtap_strerror(err));
 }
 void on_cfile_close_failure(const char* name, int err, gchar*) {
@@ -90,18 +93,21 @@ void isolate_user_profile() {
 }  // namespace
 
 const std::vector<std::string>& default_preferences() {
-    static const std::vector<std::string> prefs = {
-        "mptcp.analyze_mptcp:TRUE",
-        "mptcp.analyze_mappings:FALSE",
-        "mptcp.intersubflows_retransmission:FALSE",
-        "mptcp.relative_sequence_numbers:FALSE",
-        "tcp.analyze_sequence_numbers:FALSE",
-        "tcp.relative_sequence_numbers:FALSE",
-        "tcp.desegment_tcp_streams:FALSE",
-        "tcp.calculate_timestamps:FALSE",
-        "ip.use_geoip:FALSE",
-        "ipv6.use_geoip:FALSE",
-    };
+    static const std::vector<std::string> prefs = [] {
+        std::vector<std::string> list = {
+            "mptcp.analyze_mptcp:TRUE",
+            "mptcp.analyze_mappings:FALSE",
+            "mptcp.intersubflows_retransmission:FALSE",
+            "mptcp.relative_sequence_numbers:FALSE",
+            "tcp.analyze_sequence_numbers:FALSE",
+            "tcp.relative_sequence_numbers:FALSE",
+            "tcp.desegment_tcp_streams:FALSE",
+            "tcp.calculate_timestamps:FALSE",
+        };
+        // GeoIP off: named differently by 4.0 and 4.4 (wireshark_compat.hpp).
+        for (const char* pref : wireshark::kNoGeoipPreferences) list.emplace_back(pref);
+        return list;
+    }();
     return prefs;
 }
 

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Builds mptcpanalyzer against Debian 13's libwireshark 4.4 and runs the whole test suite there,
+# in a throwaway trixie root (tools/dev/debian-root.sh), plugin tests included (against trixie's
+# tshark, run as an unprivileged user by the tests themselves). tools/dev/test.sh runs it after the
+# Debian 12 suite. Needs root (chroot, mounts).
+#
+# The release preset (no sanitizers: the Debian 12 run has them; this run is about the other
+# libwireshark), built in build/trixie of this checkout, which is mounted at the same path inside
+# the root (so ../shared/captures resolves as on the host when it exists). What is cached between
+# runs, under $MPTCP_ROOT_CACHE (default /var/cache/mptcpanalyzer/roots):
+#   - the bare trixie root (debian-root.sh);
+#   - that root with install-deps.sh's packages, as trixie-deps-<hash of install-deps.sh>.tar
+#     (a week, like the bare one): a second run extracts it instead of installing ~400 packages;
+#   - the compiler cache (ccache, trixie-ccache/): a second build of unchanged sources is hits.
+# With CI=true, a skipped test fails the run, as on Debian 12 (tools/dev/ctest_skipped.py).
+# Each phase's duration is printed ("test-trixie: <phase> took N s").
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+checkout=$PWD
+
+die() { echo "test-trixie.sh: error: $*" >&2; exit 2; }
+[ "$(id -u)" -eq 0 ] || die "needs root (chroot and mounts)"
+
+cache_dir=${MPTCP_ROOT_CACHE:-/var/cache/mptcpanalyzer/roots}
+root=$(mktemp -d /var/tmp/mptcp-trixie-XXXXXX)
+rmdir "$root"  # debian-root.sh create wants a path that does not exist
+cleanup() { bash tools/dev/debian-root.sh remove "$root" 2>/dev/null || true; }
+trap cleanup EXIT
+
+phase_start=0
+phase() { phase_start=$(date +%s); echo "test-trixie: $1"; }
+phase_end() { echo "test-trixie: $1 took $(( $(date +%s) - phase_start )) s"; }
+
+# 1. The root with every dependency, from the cache when install-deps.sh has not changed.
+phase "root"
+deps_hash=$(sha256sum tools/dev/install-deps.sh | cut -c1-16)
+deps_tarball="$cache_dir/trixie-deps-$deps_hash.tar"
+if [ -f "$deps_tarball" ] && [ -n "$(find "$deps_tarball" -mtime -7 2>/dev/null)" ]; then
+  echo "test-trixie: root with dependencies from the cache ($deps_tarball)"
+  mkdir -p "$root"
+  tar -C "$root" -xf "$deps_tarball"
+else
+  bash tools/dev/debian-root.sh create trixie "$root" ccache
+  bash tools/dev/debian-root.sh run "$root" --bind "$checkout:/mnt/checkout" -- \
+    bash /mnt/checkout/tools/dev/install-deps.sh
+  rm -f "$cache_dir"/trixie-deps-*.tar  # older install-deps.sh versions
+  tmp="$cache_dir/.trixie-deps-$$.tar"
+  # The mounts of `run` are gone with its namespace: /proc, /sys and /dev are empty again here.
+  tar -C "$root" -cf "$tmp" . && mv -f "$tmp" "$deps_tarball"
+fi
+phase_end "root"
+
+binds=(--bind "$checkout:$checkout")
+mkdir -p "$cache_dir/trixie-ccache"
+binds+=(--bind "$cache_dir/trixie-ccache:/var/cache/ccache")
+shared_captures=$(realpath -m "$checkout/../shared/captures")
+if [ -d "$shared_captures" ]; then binds+=(--bind "$shared_captures:$shared_captures"); fi
+in_root() {
+  bash tools/dev/debian-root.sh run "$root" "${binds[@]}" -- \
+    env CCACHE_DIR=/var/cache/ccache CCACHE_BASEDIR="$checkout" CI="${CI:-}" \
+        CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache \
+        bash -c "cd '$checkout' && $1"
+}
+
+# 2. Build (everything, the plugin included) against libwireshark 4.4.
+phase "build"
+in_root "cmake --preset release -B build/trixie >/dev/null && cmake --build build/trixie"
+phase_end "build"
+
+# 3. The whole suite, with test.sh's rule on skipped tests.
+phase "tests"
+junit="build/trixie/ctest-junit.xml"
+rm -f "$junit"
+status=0
+in_root "ctest --test-dir build/trixie -j2 --output-on-failure --output-junit '$checkout/$junit'" || status=$?
+skipped_status=0
+skipped=$(python3 tools/dev/ctest_skipped.py "$junit") || skipped_status=$?
+case "${CI:-}" in true|TRUE|True|1) in_ci=1 ;; *) in_ci=0 ;; esac
+if [ "$skipped_status" -eq 1 ]; then
+  if [ "$in_ci" -eq 1 ]; then
+    echo "test-trixie.sh: error: CI=true and these tests did not run on Debian 13:" >&2
+    sed 's/^/  /' <<<"$skipped" >&2
+    [ "$status" -ne 0 ] || status=1
+  else
+    echo "test-trixie.sh: note: skipped on Debian 13 (an error when CI=true):"
+    sed 's/^/  /' <<<"$skipped"
+  fi
+elif [ "$skipped_status" -ne 0 ] && [ "$in_ci" -eq 1 ]; then
+  echo "test-trixie.sh: error: CI=true and ctest wrote no readable results to $junit" >&2
+  [ "$status" -ne 0 ] || status=1
+fi
+phase_end "tests"
+exit "$status"
