@@ -7,6 +7,8 @@ committed: one folder per target under OUT.
   fuzz_cache_decoder  the bodies of real cache entries of a few corpus captures (written by
                       PROGRAM with a private cache folder), behind flag byte 0 (the target wraps
                       them in a valid header and checksum); and one whole entry behind byte 1
+  fuzz_table_reader   CSV and JSON exports of a few corpus captures (written by PROGRAM), the
+                      metadata, header and first rows, and each cut a third of the way in
   fuzz_config_reader  every ```ini block of docs/config.md
 
 A target with no folder here is fuzzed from an empty corpus (libFuzzer starts from nothing)."""
@@ -62,6 +64,26 @@ def cache_seeds(program, captures, env):
     return seeds
 
 
+def table_seeds(program, captures, env):
+    """CSV and JSON exports of a few captures, whole and cut in the middle of a row."""
+    seeds = set()
+    with tempfile.TemporaryDirectory() as out:
+        for capture in captures:
+            for suffix in ("csv", "json"):
+                path = os.path.join(out, f"{os.path.basename(capture)}.{suffix}")
+                subprocess.run([program, "--no-cache", "export", "-r", capture, "-o", path],
+                               capture_output=True, env=env)
+                if not os.path.exists(path):
+                    continue
+                with open(path, "rb") as f:
+                    data = f.read()
+                # Small inputs fuzz faster: the metadata, the header and the first rows.
+                lines = data.split(b"\n")
+                seeds.add(b"\n".join(lines[:40]) + b"\n" if suffix == "csv" else data[:20000])
+                seeds.add(data[: len(data) // 3])
+    return seeds
+
+
 def config_seeds():
     with open(os.path.join(SOURCE_DIR, "docs", "config.md"), encoding="utf-8") as f:
         text = f.read()
@@ -85,6 +107,8 @@ def main():
         small = [c for c in captures if os.path.getsize(c) < 200_000][:6]
         n = write_seeds(os.path.join(args.out, "fuzz_cache_decoder"), cache_seeds(args.program, small, env))
         print(f"fuzz_cache_decoder: {n} seeds")
+        n = write_seeds(os.path.join(args.out, "fuzz_table_reader"), table_seeds(args.program, small[:3], env))
+        print(f"fuzz_table_reader: {n} seeds")
     n = write_seeds(os.path.join(args.out, "fuzz_config_reader"), config_seeds())
     print(f"fuzz_config_reader: {n} seeds")
 
