@@ -4,6 +4,7 @@ run tshark reproducibly (empty configuration folder, so no user profile changes 
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -87,6 +88,19 @@ def run_program(*args, env=None, check=True, cwd=None):
     if check and proc.returncode != 0:
         raise AssertionError(f"{PROGRAM} {' '.join(args)} exited {proc.returncode}: {proc.stderr}")
     return proc
+
+
+def subcommands(help_text):
+    """The command names of the `Subcommands:` section of `mptcpanalyzer --help` (help_text)."""
+    names, in_section = [], False
+    for line in help_text.splitlines():
+        if line == "Subcommands:":
+            in_section = True
+        elif in_section and not line.strip():
+            break
+        elif in_section and re.match(r"  \S", line):
+            names.append(line[2:].split(",")[0].split()[0])
+    return names
 
 
 class Checker:

@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 
 from common import DATA_DIR, PROGRAM, Checker, tshark_fields
+from common import subcommands as common_subcommands
 
 checker = Checker("load --peer")
 WORK = tempfile.mkdtemp(prefix="mptcp-test-pair-")
@@ -42,16 +43,7 @@ def batch(text, *options):
 
 
 def subcommands():
-    """The command names of the `Subcommands:` section of `mptcpanalyzer --help`."""
-    names, in_section = [], False
-    for line in program("--help").stdout.splitlines():
-        if line == "Subcommands:":
-            in_section = True
-        elif in_section and not line.strip():
-            break
-        elif in_section and re.match(r"  \S", line):
-            names.append(line[2:].split(",")[0].split()[0])
-    return names
+    return common_subcommands(program("--help").stdout)
 
 
 def two_capture_commands():

@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 
 from common import DATA_DIR, PROGRAM, Checker, corpus_captures, shared_captures, tshark_fields
+from common import subcommands as common_subcommands
 
 checker = Checker("table round trip")
 WORK = tempfile.mkdtemp(prefix="mptcp-test-tables-")
@@ -28,15 +29,7 @@ def program(*args, stdin_text=""):
 
 
 def subcommands():
-    names, in_section = [], False
-    for line in program("--help").stdout.splitlines():
-        if line == "Subcommands:":
-            in_section = True
-        elif in_section and not line.strip():
-            break
-        elif in_section and re.match(r"  \S", line):
-            names.append(line[2:].split(",")[0].split()[0])
-    return names
+    return common_subcommands(program("--help").stdout)
 
 
 def json_commands():

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "written_text.hpp"
 #include "doc_sections.hpp"
 #include "mptcpanalyzer/export/packet_export.hpp"
 #include "mptcpanalyzer/model/packet_table.hpp"
@@ -17,23 +18,7 @@ using namespace mptcpanalyzer;
 
 namespace {
 
-struct FileCloser {
-    void operator()(std::FILE* f) const { std::fclose(f); }
-};
-
-template <class Write>
-std::string written(Write write) {
-    std::unique_ptr<std::FILE, FileCloser> f(std::tmpfile());
-    REQUIRE(f);
-    write(f.get());
-    std::fflush(f.get());
-    std::rewind(f.get());
-    std::string text;
-    char buffer[4096];
-    std::size_t n;
-    while ((n = std::fread(buffer, 1, sizeof buffer, f.get())) > 0) text.append(buffer, n);
-    return text;
-}
+using test::written;
 
 MptcpOption option(MptcpSubtype subtype, std::uint8_t length) {
     MptcpOption m;

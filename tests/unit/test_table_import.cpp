@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "written_text.hpp"
 #include "mptcpanalyzer/export/packet_export.hpp"
 #include "mptcpanalyzer/export/table_import.hpp"
 #include "mptcpanalyzer/util/error.hpp"
@@ -17,23 +18,7 @@ using namespace mptcpanalyzer;
 
 namespace {
 
-struct FileCloser {
-    void operator()(std::FILE* f) const { std::fclose(f); }
-};
-
-template <class Write>
-std::string written(Write write) {
-    std::unique_ptr<std::FILE, FileCloser> f(std::tmpfile());
-    REQUIRE(f);
-    write(f.get());
-    std::fflush(f.get());
-    std::rewind(f.get());
-    std::string text;
-    char buffer[4096];
-    std::size_t n;
-    while ((n = std::fread(buffer, 1, sizeof buffer, f.get())) > 0) text.append(buffer, n);
-    return text;
-}
+using test::written;
 
 // A value unlike the field's default, by type.
 template <class T>

@@ -73,21 +73,8 @@ junit="build/trixie/ctest-junit.xml"
 rm -f "$junit"
 status=0
 in_root "ctest --test-dir build/trixie -j2 --output-on-failure --output-junit '$checkout/$junit'" || status=$?
-skipped_status=0
-skipped=$(python3 tools/dev/ctest_skipped.py "$junit") || skipped_status=$?
-case "${CI:-}" in true|TRUE|True|1) in_ci=1 ;; *) in_ci=0 ;; esac
-if [ "$skipped_status" -eq 1 ]; then
-  if [ "$in_ci" -eq 1 ]; then
-    echo "test-trixie.sh: error: CI=true and these tests did not run on Debian 13:" >&2
-    sed 's/^/  /' <<<"$skipped" >&2
-    [ "$status" -ne 0 ] || status=1
-  else
-    echo "test-trixie.sh: note: skipped on Debian 13 (an error when CI=true):"
-    sed 's/^/  /' <<<"$skipped"
-  fi
-elif [ "$skipped_status" -ne 0 ] && [ "$in_ci" -eq 1 ]; then
-  echo "test-trixie.sh: error: CI=true and ctest wrote no readable results to $junit" >&2
-  [ "$status" -ne 0 ] || status=1
-fi
+# shellcheck source=tools/dev/skip_rule.sh
+source tools/dev/skip_rule.sh
+check_skipped "$junit" "test-trixie.sh (Debian 13)" || { [ "$status" -ne 0 ] || status=1; }
 phase_end "tests"
 exit "$status"

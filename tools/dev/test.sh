@@ -3,6 +3,8 @@
 # (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=tools/dev/skip_rule.sh
+source tools/dev/skip_rule.sh
 
 bash tools/dev/install-deps.sh
 # Everything, built with AddressSanitizer + UndefinedBehaviorSanitizer (the debug preset),
@@ -19,22 +21,7 @@ junit="$PWD/build/debug/ctest-junit.xml"
 rm -f "$junit"
 status=0
 ctest --preset debug -j2 --output-junit "$junit" || status=$?
-skipped_status=0
-skipped=$(python3 tools/dev/ctest_skipped.py "$junit") || skipped_status=$?
-case "${CI:-}" in true|TRUE|True|1) in_ci=1 ;; *) in_ci=0 ;; esac
-if [ "$skipped_status" -eq 1 ]; then
-  if [ "$in_ci" -eq 1 ]; then
-    echo "test.sh: error: CI=true and these tests did not run (CI must install what they need):" >&2
-    sed 's/^/  /' <<<"$skipped" >&2
-    [ "$status" -ne 0 ] || status=1
-  else
-    echo "test.sh: note: skipped (an error when CI=true):"
-    sed 's/^/  /' <<<"$skipped"
-  fi
-elif [ "$skipped_status" -ne 0 ] && [ "$in_ci" -eq 1 ]; then
-  echo "test.sh: error: CI=true and ctest wrote no readable results to $junit" >&2
-  [ "$status" -ne 0 ] || status=1
-fi
+check_skipped "$junit" test.sh || { [ "$status" -ne 0 ] || status=1; }
 # --- hardening (issue 20) ------------------------------------------------------------------------
 # Out of memory under ulimit -v needs a program without AddressSanitizer (its shadow memory fits
 # under no such limit): the release program alone (the mptcpanalyzer target), then its test.
