@@ -28,22 +28,21 @@ Screenshots go to MPTCP_GUI_SCREENSHOTS (default: a new folder under /tmp, print
 the repository."""
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
 from common import DATA_DIR, Checker
+from wireshark_display import PACKAGES, WiresharkDisplay, missing_tools
 from epan_plugin_harness import NOBODY, PLUGIN, TITLES, UNPRIVILEGED, PluginHome, parse_tables
 
 if not PLUGIN:
     print("SKIP: MPTCP_EPAN_PLUGIN is not set (path of the built mptcpanalyzer.so plugin); nothing tested")
     sys.exit(77)  # ctest SKIP_RETURN_CODE
-missing = [p for p in ("wireshark", "Xvfb", "xdotool", "import", "convert") if not shutil.which(p)]
+missing = missing_tools()
 if missing:
-    print(f"SKIP: GUI smoke test needs {', '.join(missing)} (apt-get install wireshark-qt xvfb xdotool "
-          "imagemagick); nothing tested")
+    print(f"SKIP: GUI smoke test needs {', '.join(missing)} ({PACKAGES}); nothing tested")
     sys.exit(77)  # ctest SKIP_RETURN_CODE
 
 checker = Checker("epan plugin GUI")
@@ -52,76 +51,25 @@ os.makedirs(SHOTS, exist_ok=True)
 print(f"screenshots in {SHOTS}")
 env = PluginHome()
 CAPTURE = env.local_copy(os.path.join(DATA_DIR, "reinject.client.pcapng"))
-RUNTIME = os.path.join(env.work, "xdg-runtime")
 OUT = os.path.join(env.work, "saved")
-for d in (RUNTIME, OUT):
-    os.makedirs(d)
-    os.chmod(d, 0o700)
-    if UNPRIVILEGED:
-        os.chown(d, NOBODY, NOBODY)
+os.makedirs(OUT)
+os.chmod(OUT, 0o700)
+if UNPRIVILEGED:
+    os.chown(OUT, NOBODY, NOBODY)
 
-# A private X display: Xvfb picks a free number and writes it to the pipe. Wide enough for a
-# dialog showing every column of the widest table at once (check 3).
+# Wide enough for a dialog showing every column of the widest table at once (check 3).
 SCREEN_WIDTH = 4000
-read_fd, write_fd = os.pipe()
-xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{SCREEN_WIDTH}x1000x24", "-ac", "-nolisten", "tcp"],
-                        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-os.close(write_fd)
-with os.fdopen(read_fd) as f:
-    DISPLAY = ":" + f.readline().strip()
-X_ENV = dict(os.environ, DISPLAY=DISPLAY)
-
-
-def x(*args, check=False):
-    return subprocess.run(list(args), capture_output=True, text=True, env=X_ENV, check=check)
+display = WiresharkDisplay(env, CAPTURE, SCREEN_WIDTH, NOBODY if UNPRIVILEGED else None)
+x = display.x
+wait_window = display.wait_window
+geometry = display.geometry
+drawn_height = display.drawn_height
+start_wireshark = display.start_wireshark
+stop = display.stop
 
 
 def screenshot(name):
-    path = os.path.join(SHOTS, name)
-    x("import", "-window", "root", path)
-    return path
-
-
-def windows(name):
-    out = x("xdotool", "search", "--name", name).stdout.split()
-    return [w for w in out if w]
-
-
-def wait_window(name, timeout=90):
-    end = time.time() + timeout
-    while time.time() < end:
-        found = windows(name)
-        if found:
-            return found[0]
-        time.sleep(0.5)
-    return None
-
-
-def start_wireshark(extra_args=(), with_plugin=True):
-    cmd, environment = env.command(["wireshark", "-r", CAPTURE, *extra_args], with_plugin,
-                                   {"DISPLAY": DISPLAY, "XDG_RUNTIME_DIR": RUNTIME, "QT_QPA_PLATFORM": "xcb"})
-    return subprocess.Popen(cmd, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def geometry(window):
-    """(x, y, width, height) of a window."""
-    values = dict(line.split("=", 1) for line in x("xdotool", "getwindowgeometry", "--shell", window).stdout.split())
-    return int(values["X"]), int(values["Y"]), int(values["WIDTH"]), int(values["HEIGHT"])
-
-
-def drawn_height(path):
-    """Height of the part of the screenshot that is not the black root window."""
-    out = x("convert", path, "-trim", "-format", "%h", "info:").stdout.strip()
-    return int(out) if out.isdigit() else 0
+    return display.screenshot(os.path.join(SHOTS, name))
 
 
 def statistics_menu_height(with_plugin):
@@ -160,7 +108,7 @@ RIGHT_EDGE = 20                # the tree's right end: the last header section's
 def pixel_rows(path, left, top, width, height):
     """The pixels of a screenshot's area, one bytes object (RGB) per row, or None."""
     proc = subprocess.run(["convert", path, "-crop", f"{width}x{height}+{left}+{top}", "+repage",
-                           "-depth", "8", "rgb:-"], capture_output=True, env=X_ENV)
+                           "-depth", "8", "rgb:-"], capture_output=True, env=display.env)
     if proc.returncode != 0 or len(proc.stdout) != 3 * width * height:
         return None
     return [proc.stdout[3 * width * r:3 * width * (r + 1)] for r in range(height)]
@@ -254,7 +202,6 @@ try:
         finally:
             stop(proc)
 finally:
-    xvfb.terminate()
-    xvfb.wait()
+    display.close()
     env.cleanup()
 checker.finish()

@@ -45,7 +45,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
-from common import OUR_PREFERENCES  # noqa: E402  (the preferences mptcpanalyzer applies)
+from common import OUR_PREFERENCES, subcommands  # noqa: E402  (the preferences mptcpanalyzer applies)
 from test_export_matches_tshark import FIELDS  # noqa: E402  (the same columns)
 
 
@@ -234,14 +234,7 @@ def two_capture_commands(program, env):
     """(name, 'tcp' | 'mptcp') of each command whose --help shows --peer and a stream number."""
     def help_text(*words):
         return subprocess.run([program, *words, "--help"], capture_output=True, text=True, env=env).stdout
-    names, in_section = [], False
-    for line in help_text().splitlines():
-        if line == "Subcommands:":
-            in_section = True
-        elif in_section and not line.strip():
-            break
-        elif in_section and re.match(r"  \S", line):
-            names.append(line[2:].split(",")[0].split()[0])
+    names = subcommands(help_text())
     found = []
     for name in names:
         text = help_text(name)

@@ -270,65 +270,34 @@ def check_pictures(problems, guide, pictures):
 def screenshots(runner, capture):
     """docs/images/wireshark-statistics-menu.png (the Statistics menu with the plugin's items) and
     docs/images/wireshark-mptcp-reinjections.png (its MPTCP Reinjections dialog on `capture`)."""
-    missing = [p for p in ("wireshark", "Xvfb", "xdotool", "import", "convert") if not shutil.which(p)]
+    harness = runner.harness()
+    import wireshark_display  # next to the harness (tests/integration), on sys.path once it is imported
+    missing = wireshark_display.missing_tools()
     if missing:
-        raise Failure(f"the screenshots need {', '.join(missing)} (apt-get install wireshark-qt xvfb xdotool "
-                      "imagemagick), or --no-screenshot")
+        raise Failure(f"the screenshots need {', '.join(missing)} ({wireshark_display.PACKAGES}), or --no-screenshot")
     home = runner.plugin_env()
     path = home.local_copy(os.path.join(DATA, capture))
-    runtime = os.path.join(home.work, "xdg-runtime")
-    os.makedirs(runtime, exist_ok=True)
-    os.chmod(runtime, 0o700)
-    harness = runner.harness()
-    if harness.UNPRIVILEGED:
-        os.chown(runtime, harness.NOBODY, harness.NOBODY)
-    read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1800x1000x24", "-ac", "-nolisten",
-                             "tcp"], pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    with os.fdopen(read_fd) as f:
-        display = ":" + f.readline().strip()
-    x_env = dict(os.environ, DISPLAY=display)
-
-    def x(*args):
-        return subprocess.run(list(args), capture_output=True, text=True, env=x_env)
-
-    def wait_window(name, timeout=90):
-        end = time.time() + timeout
-        while time.time() < end:
-            found = [w for w in x("xdotool", "search", "--name", name).stdout.split() if w]
-            if found:
-                return found[0]
-            time.sleep(0.5)
-        raise Failure(f"no window '{name}' appeared")
-
-    def geometry(window):
-        values = dict(line.split("=", 1) for line in x("xdotool", "getwindowgeometry", "--shell", window).stdout.split())
-        return int(values["X"]), int(values["Y"]), int(values["WIDTH"]), int(values["HEIGHT"])
+    display = wireshark_display.WiresharkDisplay(home, path, 1800, harness.NOBODY if harness.UNPRIVILEGED else None)
+    x = display.x
+    geometry = display.geometry
+    stop = display.stop
 
     def start(extra):
-        cmd, environment = home.command(["wireshark", "-r", path, *extra], True,
-                                        {"DISPLAY": display, "XDG_RUNTIME_DIR": runtime, "QT_QPA_PLATFORM": "xcb"})
-        return subprocess.Popen(cmd, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return display.start_wireshark(extra)
 
-    def stop(proc):
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    def wait_window(name, timeout=90):
+        window = display.wait_window(name, timeout)
+        if window is None:
+            raise Failure(f"no window '{name}' appeared")
+        return window
 
     def drawn_height():
         """Height of the screen's part that is not the black root window."""
-        shot = os.path.join(runner.root, "screen.png")
-        x("import", "-window", "root", shot)
-        out = x("convert", shot, "-trim", "-format", "%h", "info:").stdout.strip()
-        return int(out) if out.isdigit() else 0
+        return display.drawn_height(display.screenshot(os.path.join(runner.root, "screen.png")))
 
     def grab(name, crop):
         shot = os.path.join(runner.root, name)
-        x("import", "-window", "root", "-crop", crop, "+repage", shot)
+        display.screenshot(shot, crop)
         reduce_png(shot, os.path.join(IMAGES, name))
 
     os.makedirs(IMAGES, exist_ok=True)
@@ -370,8 +339,7 @@ def screenshots(runner, capture):
         finally:
             stop(proc)
     finally:
-        xvfb.terminate()
-        xvfb.wait()
+        display.close()
 
 
 def main():
