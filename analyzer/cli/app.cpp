@@ -287,6 +287,7 @@ std::vector<std::string> rewrite_command_words(std::vector<std::string> words) {
 int parse_and_run(CLI::App& app, const GlobalOptions& global, std::vector<std::string> words,
                   const std::string& where, const std::string& usage_hint) {
     std::reverse(words.begin(), words.end());  // CLI11 consumes a vector from its end
+    set_out_of_memory_prefix(where);  // the fatal path cannot build it (util/out_of_memory.hpp)
     int code = 0;
     try {
         app.parse(words);

@@ -9,15 +9,16 @@
 #include <vector>
 
 #include "common_options.hpp"
+#include "mptcpanalyzer/util/out_of_memory.hpp"
 
 namespace mptcpanalyzer::cli {
 
 struct PluginRegistry;  // plugin_loader.hpp
 
 inline constexpr const char* kProgramName = "mptcpanalyzer";
-// The error line of exit code 9 (docs/exit-codes.md).
-inline constexpr const char* kOutOfMemoryMessage =
-    "out of memory (raise the memory limit, ulimit -v, or use a machine with more memory; the cache was left intact)";
+// The error line of exit code 9 (docs/exit-codes.md), shared with the fatal path of
+// util/out_of_memory.hpp.
+inline constexpr const char* kOutOfMemoryMessage = mptcpanalyzer::kOutOfMemoryMessage;
 
 inline constexpr const char* kProgramDescription = "mptcpanalyzer: Multipath TCP analysis of packet captures";
 

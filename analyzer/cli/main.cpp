@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <glib.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -22,32 +23,11 @@
 #include "plugin_loader.hpp"
 #include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/util/log.hpp"
+#include "mptcpanalyzer/util/out_of_memory.hpp"
 #include "mptcpanalyzer/util/temp_directory.hpp"
 #include "shell/session.hpp"
 
 namespace {
-
-// GLib (and so libwireshark) does not report a failed allocation: g_malloc calls g_error, which
-// logs "failed to allocate N bytes" and aborts. This handler of GLib's fatal errors turns that
-// into our exit code 9 instead of SIGABRT, after removing our temporary folders. It must not
-// allocate: memory is what ran out.
-extern "C" void on_glib_error(const gchar* domain, GLogLevelFlags, const gchar* message, gpointer) {
-    const bool out_of_memory = message && std::strstr(message, "failed to allocate") != nullptr;
-    const auto say = [](const char* text) { (void)!::write(STDERR_FILENO, text, std::strlen(text)); };
-    say("mptcpanalyzer: error: ");
-    if (out_of_memory) {
-        say(mptcpanalyzer::cli::kOutOfMemoryMessage);
-    } else {
-        say("internal error: ");
-        say(domain ? domain : "GLib");
-        say(": ");
-        say(message ? message : "");
-    }
-    say("\n");
-    mptcpanalyzer::remove_temp_directories_now();
-    if (out_of_memory) ::_exit(static_cast<int>(mptcpanalyzer::ExitCode::OutOfMemory));
-    // Any other fatal GLib error keeps its abort (a bug to report, with its core dump).
-}
 
 int run(int argc, char** argv) {
     using namespace mptcpanalyzer;
@@ -108,9 +88,21 @@ int main(int argc, char** argv) {
     using namespace mptcpanalyzer;
     // Errors of the commands are handled in parse_and_run; this catches those of the start-up
     // (configuration file, plugins).
-    for (const char* domain : {"GLib", static_cast<const char*>(nullptr)}) {
-        g_log_set_handler(domain, static_cast<GLogLevelFlags>(G_LOG_LEVEL_ERROR | G_LOG_FLAG_FATAL), on_glib_error, nullptr);
-    }
+    // GLib (and so libwireshark) does not report a failed allocation: g_malloc calls g_error,
+    // which aborts. This makes it exit 9 with our message, temporaries removed.
+    install_glib_out_of_memory_handler();
+    // One malloc arena for every thread. libwireshark registers its dissectors in a thread of its
+    // own, whose arena reserves 64 MiB of address space; under `ulimit -v` it then ran out with
+    // room left elsewhere, down to the few bytes GLib needs to format its "failed to allocate"
+    // message, and GLib 2.74, failing that, recursed until the thread's stack overflowed (a
+    // SIGSEGV, 139, that no handler could catch). With one arena, what is left serves the message
+    // and the run exits 9. The program dissects in one thread: nothing is lost to contention.
+    ::mallopt(M_ARENA_MAX, 1);
+    // GLib 2.74's slice allocator (most of libwireshark's small blocks) reports running out by
+    // printing "***MEMORY-ERROR***" and calling abort(), past the handler above; with plain
+    // malloc (GLib 2.76 and later always use it) that is g_malloc's failure, which the handler
+    // turns into exit 9. Read by GLib at its first slice allocation, after this line.
+    g_setenv("G_SLICE", "always-malloc", FALSE);
     int code = 0;
     try {
         code = run(argc, argv);

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <stdexcept>
 #include <string_view>
 
@@ -267,6 +268,8 @@ ReadResult CaptureReader::read(const std::string& path) const {
     gchar* err_info = nullptr;
     WtapFile wth(wtap_open_offline(path.c_str(), WTAP_TYPE_AUTO, &err, &err_info, FALSE));
     if (!wth) {
+        // wiretap's buffers (g_try_malloc) did not fit: out of memory, not a damaged file.
+        if (err == ENOMEM) throw std::bad_alloc();
         std::string msg = open_error_message(path, err, err_info);
         g_free(err_info);
         throw Error(open_error_code(err), msg);
@@ -345,6 +348,8 @@ ReadResult CaptureReader::read(const std::string& path) const {
     result.table = collector.take_table();
     result.table.set_interface_names(std::move(names));
 
+    // Not a cut in the file: the rest of it is there, memory is what ran out.
+    if (ferr == ENOMEM) throw std::bad_alloc();
     if (ferr != 0) {
         std::string detail = ferr == WTAP_ERR_SHORT_READ
                                  ? "the capture is cut off in the middle of a packet"

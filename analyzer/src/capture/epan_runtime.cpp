@@ -17,6 +17,7 @@
 #include <string>
 
 #include "mptcpanalyzer/util/error.hpp"
+#include "mptcpanalyzer/util/out_of_memory.hpp"
 #include "mptcpanalyzer/util/temp_directory.hpp"
 #include "mptcpanalyzer/util/log.hpp"
 #include "wireshark_compat.hpp"
@@ -118,6 +119,9 @@ void ensure_epan_ready(const std::vector<std::string>& preferences) {
             std::atexit(cleanup_at_exit);  // also when the initialisation below fails
         }
         ws_log_init("mptcpanalyzer", on_cmdarg_err);
+        // ws_log_init routes GLib's messages through libwireshark's log, whose fatal level aborts:
+        // a failed g_malloc (GLib's g_error) must reach the program's handler first.
+        reinstall_glib_out_of_memory_handler_if_installed();
         // Dissector chatter (e.g. "malformed packet") is data for us, not user-facing noise.
         ws_log_set_level(LOG_LEVEL_CRITICAL);
         init_process_policies();

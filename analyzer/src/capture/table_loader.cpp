@@ -1,8 +1,12 @@
 #include "mptcpanalyzer/capture/table_loader.hpp"
 
+#include <new>
+
 #include "mptcpanalyzer/cache/table_cache.hpp"
 #include "mptcpanalyzer/export/table_import.hpp"
+#include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/util/log.hpp"
+#include "mptcpanalyzer/util/out_of_memory.hpp"
 
 namespace mptcpanalyzer {
 
@@ -48,9 +52,7 @@ ReadResult from_capture(const std::string& path, const LoadOptions& options, con
     return result;
 }
 
-}  // namespace
-
-ReadResult load_capture(const std::string& path, const LoadOptions& options) {
+ReadResult load(const std::string& path, const LoadOptions& options) {
     CaptureReader reader(options.read);
     // Our own exports first (by content, whatever the name): libwireshark would take a CSV for
     // some other text format. Read whole and fast, so not cached.
@@ -59,6 +61,19 @@ ReadResult load_capture(const std::string& path, const LoadOptions& options) {
     result.libwireshark_version = CaptureReader::libwireshark_version();
     result.wireshark_preferences = reader.preferences();
     return result;
+}
+
+}  // namespace
+
+ReadResult load_capture(const std::string& path, const LoadOptions& options) {
+    // Out of memory names the file, be it a std::bad_alloc here or GLib's failed allocation
+    // inside libwireshark (util/out_of_memory.hpp).
+    const OutOfMemoryFileScope reading(path);
+    try {
+        return load(path, options);
+    } catch (const std::bad_alloc&) {
+        throw Error(ExitCode::OutOfMemory, path + ": " + kOutOfMemoryMessage);
+    }
 }
 
 }  // namespace mptcpanalyzer

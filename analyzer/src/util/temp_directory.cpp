@@ -24,7 +24,14 @@ constexpr std::size_t kPathBytes = 4096;
 char g_paths[kSlots][kPathBytes];
 std::atomic<bool> g_used[kSlots];
 
-constexpr int kSignals[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGABRT};
+// Ending signals, then crashes (a fault in libwireshark or ours): the folder goes, the crash stays
+// a crash (the re-raised signal dumps its core as before).
+constexpr int kSignals[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE};
+
+// The handler runs on a stack of its own, so it also runs when the fault is the main thread's
+// stack overflowing. (Other threads have none: libwireshark's registration thread dies with its
+// stack, main.cpp keeps out of memory from overflowing it.)
+alignas(16) char g_signal_stack[64 * 1024];
 
 // Unlinks what `folder` holds (our temporaries hold files only) and the folder, with system
 // calls alone: getdents64 instead of readdir, which may allocate.
@@ -64,6 +71,12 @@ extern "C" void remove_and_reraise(int signal_number) {
 void install_handlers_once() {
     static std::once_flag once;
     std::call_once(once, [] {
+        stack_t stack{};
+        stack.ss_sp = g_signal_stack;
+        stack.ss_size = sizeof g_signal_stack;
+        stack_t current{};
+        // Someone else's alternate stack (a sanitizer's) is kept.
+        if (::sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_DISABLE) != 0) ::sigaltstack(&stack, nullptr);
         for (const int s : kSignals) {
             struct sigaction previous {};
             if (::sigaction(s, nullptr, &previous) != 0) continue;
@@ -72,6 +85,7 @@ void install_handlers_once() {
             if (previous.sa_handler != SIG_DFL || (previous.sa_flags & SA_SIGINFO) != 0) continue;
             struct sigaction action {};
             action.sa_handler = remove_and_reraise;
+            action.sa_flags = SA_ONSTACK;
             sigemptyset(&action.sa_mask);
             ::sigaction(s, &action, nullptr);
         }

@@ -2,8 +2,9 @@
 // A new private folder under the system's temporary folder ($TMPDIR or /tmp), mode 0700, and the
 // guarantee that it does not outlive the process: every folder made here is registered, and
 // removed by release_temp_directory(), or, when the process is ended by a signal (SIGTERM,
-// SIGHUP, SIGINT, SIGQUIT, SIGABRT: also GLib's abort when it runs out of memory), by the
-// signal handler installed with the first folder, before the signal takes its usual course.
+// SIGHUP, SIGINT, SIGQUIT, SIGABRT: a fatal GLib error; or a crash: SIGSEGV, SIGBUS, SIGILL,
+// SIGFPE), by the signal handler installed with the first folder (on an alternate stack of the
+// main thread), before the signal takes its usual course.
 
 #include <filesystem>
 #include <string>
