@@ -71,7 +71,10 @@ private:
 // again come back from the page cache as minor faults.
 class ResidentRelease {
 public:
-    static constexpr unsigned kRows = 1U << 16;
+    // Measured on the 3.2M-packet bench capture (list-tcp, cached): every 65,536 rows left
+    // 148 MiB peak, every 4,096 rows 122 MiB, for 0.15 s more system time (each release walks the
+    // whole mapping's page table).
+    static constexpr unsigned kRows = 1U << 12;
     void tick() {
         if (++rows_ == kRows) {
             rows_ = 0;
