@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "mptcpanalyzer/analysis/mptcp_data.hpp"
+#include "mptcpanalyzer/analysis/mptcp_totals.hpp"
 #include "mptcpanalyzer/analysis/reinjections.hpp"
 #include "mptcpanalyzer/analysis/summaries.hpp"
 #include "mptcpanalyzer/model/connections.hpp"
@@ -678,4 +679,149 @@ TEST_CASE("reinjections: MPTCP summaries give each kind per subflow, TCP-retrans
     CHECK(up.unmapped_bytes == 0);
     CHECK(up.wire_bytes == 4000);
     check_stats_add_up(r);
+}
+
+// --- streamed totals (analysis/mptcp_totals.hpp) ----------------------------------------------
+
+namespace {
+
+// What mptcp-summary prints of a connection, from the full analysis (map_connection_data,
+// find_reinjections, summarize_mptcp) and streamed (stream_mptcp_totals): they must be equal.
+void check_streamed_totals_equal_full_analysis(const Conn::Result& r, const Capture& cap) {
+    const MptcpConnection& m = r.model.mptcp[0];
+    const MptcpSummary full = summarize_mptcp(r.model, m, r.data, r.report);
+    const std::optional<MptcpTotals> streamed = stream_mptcp_totals(cap.table, r.model, m);
+    REQUIRE(streamed);
+    CHECK(streamed->reinjections == r.report.reinjections.size());
+    std::size_t failures = 0;
+    for (const auto& check : r.data.checksums) failures += check.valid ? 0 : 1;
+    CHECK(streamed->checksum_failures == failures);
+    CHECK(streamed->checksums_verified == r.data.checksums.size() - failures);
+    for (std::size_t d = 0; d < 2; ++d) {
+        const MptcpDirectionSummary& a = full.directions[d];
+        const MptcpDirectionSummary& b = streamed->summary.directions[d];
+        CHECK(b.wire_bytes == a.wire_bytes);
+        CHECK(b.application_bytes == a.application_bytes);
+        CHECK(b.new_bytes == a.new_bytes);
+        CHECK(b.reinjected_bytes == a.reinjected_bytes);
+        CHECK(b.mptcp_retransmitted_bytes == a.mptcp_retransmitted_bytes);
+        CHECK(b.tcp_retransmitted_bytes == a.tcp_retransmitted_bytes);
+        CHECK(b.unmapped_bytes == a.unmapped_bytes);
+        CHECK(b.unmapped_segments == a.unmapped_segments);
+        CHECK(b.first_ns == a.first_ns);
+        CHECK(b.last_ns == a.last_ns);
+        REQUIRE(b.subflows.size() == a.subflows.size());
+        for (std::size_t i = 0; i < a.subflows.size(); ++i) {
+            const SubflowContribution& x = a.subflows[i];
+            const SubflowContribution& y = b.subflows[i];
+            CHECK(y.wire_bytes == x.wire_bytes);
+            CHECK(y.data_bytes == x.data_bytes);
+            CHECK(y.new_bytes == x.new_bytes);
+            CHECK(y.reinjected_bytes == x.reinjected_bytes);
+            CHECK(y.mptcp_retransmitted_bytes == x.mptcp_retransmitted_bytes);
+            CHECK(y.tcp_retransmitted_bytes == x.tcp_retransmitted_bytes);
+            CHECK(y.unmapped_bytes == x.unmapped_bytes);
+            CHECK(y.reinjections == x.reinjections);
+            CHECK(y.mptcp_retransmissions == x.mptcp_retransmissions);
+            CHECK(y.share_of_wire == x.share_of_wire);
+            CHECK(y.share_of_unique == x.share_of_unique);
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("streamed totals: every kind mixed at random gives the full analysis' summary, on 2 and 3 subflows",
+          "[reinjections][totals]") {
+    for (const std::size_t subflows : {std::size_t{2}, std::size_t{3}}) {
+        Conn c(subflows);
+        std::mt19937 rng(static_cast<unsigned>(11 + subflows));
+        std::array<std::uint64_t, 2> top{1, 1};
+        std::array<std::vector<std::pair<std::uint32_t, std::uint64_t>>, 3> sent;  // (seq, rel) to the server
+        for (int i = 0; i < 800; ++i) {
+            const bool to_server = rng() % 3 != 0;
+            const std::size_t d = to_server ? 0 : 1;
+            const std::size_t s = rng() % subflows;
+            const auto len = 200 + static_cast<std::uint32_t>(rng() % 1000);
+            const int what = static_cast<int>(rng() % 10);
+            if (what == 0 && top[d] > 5000) {
+                c.data(s, top[d] - 3000 + rng() % 1500, len, to_server);  // old DSNs, new sequence numbers
+            } else if (what == 1 && to_server && !sent[s].empty()) {
+                const auto old = sent[s][rng() % sent[s].size()];
+                c.data(s, old.second, 300, true, old.first);  // a TCP retransmission
+            } else if (what == 2) {
+                c.data(s, top[d] + 20000, len, to_server);  // ahead of the data: a hole until filled
+            } else {
+                if (to_server) sent[s].push_back({c.next_seq(s), top[d]});
+                c.data(s, top[d], len, to_server);
+                top[d] += len;
+            }
+        }
+        const auto r = c.analyse();
+        CHECK_FALSE(r.report.reinjections.empty());
+        CHECK_FALSE(r.report.mptcp_retransmissions.empty());
+        check_streamed_totals_equal_full_analysis(r, c.cap);
+    }
+}
+
+TEST_CASE("streamed totals: unmapped payload and the hand-made cases give the full analysis' summary",
+          "[reinjections][totals]") {
+    Conn c(2);
+    const std::uint32_t seq = c.next_seq(0);
+    c.data(0, 1, 1000);
+    c.data(0, 1, 1000, true, seq);  // TCP retransmission
+    c.data(0, 1, 600);              // MPTCP-level retransmission
+    c.data(1, 1, 400);              // reinjection
+    c.data(1, 1001, 1000);          // new
+    c.cap.send(c.sf[1], true, kPshAckFlags, 700, {});  // no DSS: unmapped
+    c.data(0, 1, 500, false);
+    const auto r = c.analyse(true);
+    REQUIRE(r.data.unmapped.size() == 1);
+    check_streamed_totals_equal_full_analysis(r, c.cap);
+}
+
+TEST_CASE("DsnCarriers: in-order data on one subflow is one run however many segments it has",
+          "[reinjections][totals]") {
+    // The rule that keeps a summary's memory flat: runs grow with the places where the set of
+    // carriers changes, not with segments.
+    DsnCarriers carriers;
+    const std::vector<SequenceCoverage::Range> none;
+    for (std::uint64_t i = 0; i < 10000; ++i) {
+        const auto k = carriers.carry(1 + 1000 * i, 1000, 0, none);
+        CHECK(k.new_bytes == 1000);
+    }
+    CHECK(carriers.runs() == 1);
+    CHECK(carriers.covered_bytes() == 10000 * 1000);
+    // Another subflow resending a middle part splits the run in three: {0}, {0,1}, {0}.
+    const auto k = carriers.carry(5001, 2000, 1, none);
+    CHECK(k.reinjected_bytes == 2000);
+    CHECK(carriers.runs() == 3);
+    // Once subflow 1 has carried the rest, it is again one run ({0,1}).
+    carriers.carry(1, 5000, 1, none);
+    carriers.carry(7001, 10000 * 1000 - 7000, 1, none);
+    CHECK(carriers.runs() == 1);
+    // Alternating subflows: one run per burst until another subflow covers both.
+    DsnCarriers alternating;
+    for (std::uint64_t i = 0; i < 100; ++i) alternating.carry(1 + 1000 * i, 1000, i % 2, none);
+    CHECK(alternating.runs() == 100);
+    // Subflow 0 resends it all: its own bursts are MPTCP-retransmitted, subflow 1's reinjected,
+    // and the carriers still alternate ({0}, {0,1}).
+    const auto again = alternating.carry(1, 100 * 1000, 0, none);
+    CHECK(again.mptcp_retransmitted_bytes == 50 * 1000);
+    CHECK(again.reinjected_bytes == 50 * 1000);
+    CHECK(alternating.runs() == 100);
+    alternating.carry(1, 100 * 1000, 1, none);
+    CHECK(alternating.runs() == 1);
+}
+
+TEST_CASE("DsnCarriers: bytes TCP retransmitted are left out of the kinds, as in find_reinjections",
+          "[reinjections][totals]") {
+    DsnCarriers carriers;
+    carriers.carry(1, 1000, 0, {});
+    // 1000 bytes on subflow 1 over [501, 1501): [0, 200) of the segment TCP-retransmitted.
+    const auto k = carriers.carry(501, 1000, 1, {{0, 200}});
+    CHECK(k.reinjected_bytes == 300);  // [701, 1001)
+    CHECK(k.new_bytes == 500);         // [1001, 1501)
+    CHECK(k.mptcp_retransmitted_bytes == 0);
+    CHECK(carriers.covered_bytes() == 1500);
 }

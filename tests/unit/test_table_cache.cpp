@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstdio>
@@ -25,6 +26,7 @@
 #include "mptcpanalyzer/cache/table_cache.hpp"
 #include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/util/log.hpp"
+#include "mptcpanalyzer/util/mapped_file.hpp"
 #include "mptcpanalyzer/version.hpp"
 
 namespace mptcpanalyzer::cache_detail {
@@ -988,4 +990,66 @@ TEST_CASE("a cache file truncated while its table is in use ends the process wit
 
     // The next load of that entry is a miss (the truncated file fails its check).
     CHECK_FALSE(cache.load(key).has_value());
+}
+
+namespace {
+
+// Resident bytes of this process's mapping of `path` (the Rss lines of /proc/self/smaps):
+// what the kernel counts in the process's peak for that file.
+std::uint64_t resident_bytes_of_mapping(const fs::path& path) {
+    std::ifstream smaps("/proc/self/smaps");
+    std::string line;
+    bool in_mapping = false;
+    std::uint64_t total = 0;
+    const std::string name = fs::canonical(path).string();
+    while (std::getline(smaps, line)) {
+        const bool header = !line.empty() && std::isxdigit(static_cast<unsigned char>(line[0])) &&
+                            line.find('-') != std::string::npos && line.find(':') != 0;
+        if (header && line.find(' ') < line.find(':')) {
+            in_mapping = line.size() >= name.size() && line.compare(line.size() - name.size(), name.size(), name) == 0;
+        } else if (in_mapping && line.rfind("Rss:", 0) == 0) {
+            total += std::stoull(line.substr(4)) * 1024;
+        }
+    }
+    return total;
+}
+
+}  // namespace
+
+TEST_CASE("a pass over every row of a mapped table keeps only its last window of rows resident", "[cache][mmap]") {
+    // The rule behind a cached run's flat peak: mapped pages count as the process's memory, and
+    // a pass that ticks ResidentRelease drops them every kRows rows, so after reading one
+    // column over N rows at most kRows of its values (plus the kernel's fault-around) stay
+    // resident, not N.
+    TempDir dir;
+    const TableCache cache(dir.path());
+    const CacheKey key = sample_key();
+    constexpr std::uint32_t kRows = 64 * ResidentRelease::kRows;
+    REQUIRE(cache.store(key, large_result(kRows)));
+    std::optional<ReadResult> loaded = cache.load(key);
+    REQUIRE(loaded.has_value());
+    const fs::path file = dir.path() / key.file_name();
+    const auto& time = loaded->table.columns().time_ns;
+    REQUIRE(time.size() == kRows);
+
+    // Control: the same pass without releasing leaves the whole column resident (the
+    // measurement sees what the test is about).
+    std::int64_t sum = 0;
+    for (std::uint32_t row = 0; row < kRows; ++row) sum += time[row];
+    CHECK(resident_bytes_of_mapping(file) >= std::uint64_t{kRows} * sizeof(std::int64_t));
+
+    MappedFile::release_all_resident();
+    CHECK(resident_bytes_of_mapping(file) == 0);
+    ResidentRelease release;
+    std::int64_t again = 0;
+    for (std::uint32_t row = 0; row < kRows; ++row) {
+        release.tick();
+        again += time[row];
+    }
+    CHECK(again == sum);
+    // The window, plus what the kernel's fault-around maps next to a faulting page (at most an
+    // aligned 64 KiB block: /sys/kernel/mm/transparent_hugepage aside, fault_around_bytes'
+    // default and maximum) on either side.
+    CHECK(resident_bytes_of_mapping(file) <=
+          std::uint64_t{ResidentRelease::kRows} * sizeof(std::int64_t) + 2 * 65536);
 }

@@ -4,6 +4,7 @@
 #include <deque>
 
 #include "mptcpanalyzer/model/tcp_option_parser.hpp"
+#include "mptcpanalyzer/util/mapped_file.hpp"
 
 namespace mptcpanalyzer {
 
@@ -84,35 +85,44 @@ std::uint16_t fold(std::uint64_t sum) {
 
 }  // namespace
 
-ConnectionData map_connection_data(const PacketTable& table, const ConnectionModel& model,
-                                   const MptcpConnection& m) {
-    const auto& c = table.columns();
-    ConnectionData out;
-    struct RowRef {
-        std::uint32_t row;
-        std::uint16_t subflow;
-        const TcpConnection* conn;
-    };
-    std::vector<RowRef> rows;
-    for (std::size_t i = 0; i < m.subflows.size(); ++i) {
-        const TcpConnection* conn = model.find_tcp(m.subflows[i].tcp_stream);
-        if (!conn) continue;
-        for (auto r : conn->rows) rows.push_back({r, static_cast<std::uint16_t>(i), conn});
-    }
-    std::sort(rows.begin(), rows.end(), [](const RowRef& a, const RowRef& b) { return a.row < b.row; });
-
+DsnBases known_bases(const MptcpConnection& m) {
     // Sender's IDSN: the client's for data to the server, the server's for data to the client.
-    std::array<std::optional<std::uint64_t>, 2> last{};
+    DsnBases b;
     if (m.client_key) {
-        out.base[0] = m.client_derived.idsn;
-        out.base_from_key[0] = true;
-        last[0] = m.client_derived.idsn;
+        b.base[0] = m.client_derived.idsn;
+        b.from_key[0] = true;
     }
     if (m.server_key) {
-        out.base[1] = m.server_derived.idsn;
-        out.base_from_key[1] = true;
-        last[1] = m.server_derived.idsn;
+        b.base[1] = m.server_derived.idsn;
+        b.from_key[1] = true;
     }
+    return b;
+}
+
+DsnBases scan_connection_data(const PacketTable& table, const ConnectionModel& model, const MptcpConnection& m,
+                              ConnectionDataSink& sink) {
+    const auto& c = table.columns();
+    DsnBases out = known_bases(m);
+    // The subflows' row lists (each ascending) merged into capture order, without building the
+    // merged list: a heap of each list's next row.
+    struct Cursor {
+        std::uint32_t row;
+        std::uint16_t subflow;
+        std::size_t next;
+        const TcpConnection* conn;
+    };
+    std::vector<Cursor> heap;
+    for (std::size_t i = 0; i < m.subflows.size(); ++i) {
+        const TcpConnection* conn = model.find_tcp(m.subflows[i].tcp_stream);
+        if (!conn || conn->rows.empty()) continue;
+        heap.push_back({conn->rows.front(), static_cast<std::uint16_t>(i), 1, conn});
+    }
+    const auto later = [](const Cursor& a, const Cursor& b) { return a.row > b.row; };
+    std::make_heap(heap.begin(), heap.end(), later);
+
+    std::array<std::optional<std::uint64_t>, 2> last{};
+    for (std::size_t d = 0; d < 2; ++d)
+        if (out.from_key[d]) last[d] = out.base[d];
     // Mappings per (subflow, TCP direction).
     std::vector<std::array<std::deque<Mapping>, 2>> mappings(m.subflows.size());
     std::vector<std::array<PendingChecksum, 2>> pending(m.subflows.size());
@@ -121,13 +131,27 @@ ConnectionData map_connection_data(const PacketTable& table, const ConnectionMod
     std::array<std::optional<std::uint64_t>, 2> first{};
     std::array<std::int64_t, 2> lowest_offset{};
 
-    for (const auto& ref : rows) {
+    // The mapped columns this pass reads do not stay resident (a connection may span the file).
+    ResidentRelease release;
+    while (!heap.empty()) {
+        release.tick();
+        std::pop_heap(heap.begin(), heap.end(), later);
+        Cursor& ref = heap.back();
         const std::uint32_t row = ref.row;
-        const Subflow& sf = m.subflows[ref.subflow];
-        const TcpDirection tdir = ref.conn->direction_of(table, row);
+        const std::uint16_t subflow = ref.subflow;
+        const TcpConnection* conn = ref.conn;
+        if (ref.next < conn->rows.size()) {
+            ref.row = conn->rows[ref.next++];
+            std::push_heap(heap.begin(), heap.end(), later);
+        } else {
+            heap.pop_back();
+        }
+        const Subflow& sf = m.subflows[subflow];
+        const TcpDirection tdir = conn->direction_of(table, row);
+        sink.row(row, subflow, tdir);
         const DataDirection dir = sf.data_direction(tdir);
         const std::size_t d = static_cast<std::size_t>(dir);
-        auto& maps = mappings[ref.subflow][static_cast<std::size_t>(tdir)];
+        auto& maps = mappings[subflow][static_cast<std::size_t>(tdir)];
         const std::uint8_t bits = c.dss_bits[row];
         if (bits & dss_bit::kPresent) {
             if (bits & dss_bit::kMapping) {
@@ -139,7 +163,7 @@ ConnectionData map_connection_data(const PacketTable& table, const ConnectionMod
                 maps.push_back({c.dss_subflow_seq[row], dsn, mlen});
                 if (maps.size() > kMappingHistory) maps.pop_front();
                 // Linux repeats a mapping's DSS on each of its segments: keep verifying it.
-                PendingChecksum& cur = pending[ref.subflow][static_cast<std::size_t>(tdir)];
+                PendingChecksum& cur = pending[subflow][static_cast<std::size_t>(tdir)];
                 const bool same_mapping = cur.active && cur.ssn == c.dss_subflow_seq[row] && cur.length == c.dss_length[row];
                 if ((bits & dss_bit::kChecksum) && c.dss_length[row] > 0 && !same_mapping) {
                     cur =
@@ -151,20 +175,20 @@ ConnectionData map_connection_data(const PacketTable& table, const ConnectionMod
                 // A DATA_ACK acknowledges the opposite data direction.
                 const std::size_t od = 1 - d;
                 const std::uint64_t ack = extend_dsn(c.dss_data_ack[row], bits & dss_bit::kDataAck8, last[od]);
-                out.data_acks.push_back({row, ref.subflow, static_cast<DataDirection>(od), ack});
+                sink.data_ack({row, subflow, static_cast<DataDirection>(od), ack});
             }
         }
         const std::uint32_t len = c.payload_length[row];
         const std::uint32_t ssn = c.seq_relative[row];
         if ((c.mptcp_subtypes[row] & (1U << static_cast<unsigned>(MptcpSubtype::Capable))) && len > 0 &&
-            out.base_from_key[d]) {
+            out.from_key[d]) {
             // v1: the third ACK may carry data with an implicit mapping starting at IDSN + 1.
             const PacketRecord r = table.record(row);
             for (const auto& o : r.mptcp_options) {
                 if (o.subtype == MptcpSubtype::Capable && o.length >= 22 && o.data_level_length > 0) {
                     maps.push_back({1, out.base[d] + 1, o.data_level_length});
                     if (o.has_checksum) {
-                        pending[ref.subflow][static_cast<std::size_t>(tdir)] = PendingChecksum{
+                        pending[subflow][static_cast<std::size_t>(tdir)] = PendingChecksum{
                             true, row, 1, o.data_level_length, 0,
                             pseudo_header_sum(out.base[d] + 1, 1, o.data_level_length, o.checksum)};
                     }
@@ -173,7 +197,7 @@ ConnectionData map_connection_data(const PacketTable& table, const ConnectionMod
             }
         }
         if (len == 0) continue;
-        if (PendingChecksum& pc = pending[ref.subflow][static_cast<std::size_t>(tdir)]; pc.active) {
+        if (PendingChecksum& pc = pending[subflow][static_cast<std::size_t>(tdir)]; pc.active) {
             const bool in_order = ssn == pc.ssn + pc.covered && pc.covered + len <= pc.length;
             if (!in_order || !(c.misc[row] & row_bit::kPayloadSum)) {
                 pc.active = false;  // data not captured whole, or out of order: cannot verify
@@ -182,7 +206,7 @@ ConnectionData map_connection_data(const PacketTable& table, const ConnectionMod
                 pc.sum += (pc.covered & 1U) ? static_cast<std::uint16_t>((ps << 8) | (ps >> 8)) : ps;
                 pc.covered += len;
                 if (pc.covered == pc.length) {
-                    out.checksums.push_back({pc.row, row, ref.subflow, dir, fold(pc.sum) == 0xffff});
+                    sink.checksum({pc.row, row, subflow, dir, fold(pc.sum) == 0xffff});
                     pc.active = false;
                 }
             }
@@ -200,25 +224,43 @@ ConnectionData map_connection_data(const PacketTable& table, const ConnectionMod
             if (!maps.empty()) {
                 maps.back().length = kInfinite;
                 found = &maps.back();
-            } else if (out.base_from_key[d]) {
+            } else if (out.from_key[d]) {
                 maps.push_back({0, out.base[d], kInfinite});
                 found = &maps.back();
             }
         }
         if (!found) {
-            out.unmapped.push_back(row);
+            sink.unmapped(row);
             continue;
         }
         const std::uint64_t dsn = found->dsn + static_cast<std::uint32_t>(ssn - found->ssn);
-        out.segments.push_back({row, ref.subflow, dir, dsn, len});
+        sink.segment({row, subflow, dir, dsn, len});
         if (!first[d]) first[d] = dsn;
         lowest_offset[d] = std::min(lowest_offset[d], static_cast<std::int64_t>(dsn - *first[d]));
     }
     for (std::size_t d = 0; d < 2; ++d) {
-        if (!out.base_from_key[d] && first[d]) {
+        if (!out.from_key[d] && first[d]) {
             out.base[d] = *first[d] + static_cast<std::uint64_t>(lowest_offset[d]) - 1;
         }
     }
+    return out;
+}
+
+ConnectionData map_connection_data(const PacketTable& table, const ConnectionModel& model,
+                                   const MptcpConnection& m) {
+    struct Keep final : ConnectionDataSink {
+        ConnectionData& out;
+        explicit Keep(ConnectionData& o) : out(o) {}
+        void segment(const DataSegment& s) override { out.segments.push_back(s); }
+        void data_ack(const DataAck& a) override { out.data_acks.push_back(a); }
+        void unmapped(std::uint32_t row) override { out.unmapped.push_back(row); }
+        void checksum(const ChecksumCheck& c) override { out.checksums.push_back(c); }
+    };
+    ConnectionData out;
+    Keep keep(out);
+    const DsnBases bases = scan_connection_data(table, model, m, keep);
+    out.base = bases.base;
+    out.base_from_key = bases.from_key;
     return out;
 }
 

@@ -82,6 +82,22 @@ const MptcpAnalysis& AnalysisSession::analysis(const MptcpConnection& connection
     return *slot;
 }
 
+const MptcpTotals& AnalysisSession::totals(const MptcpConnection& connection) const {
+    auto& slot = totals_[&connection];
+    if (slot) return *slot;
+    std::optional<MptcpTotals> streamed;
+    if (!mptcp_.count(&connection)) streamed = stream_mptcp_totals(table_, model(), connection);
+    if (streamed) {
+        slot = std::make_unique<MptcpTotals>(std::move(*streamed));
+    } else {
+        const MptcpAnalysis& a = analysis(connection);
+        slot = std::make_unique<MptcpTotals>(
+            MptcpTotals{a.summary, a.data.checksums.size() - a.checksum_failures, a.checksum_failures,
+                        a.reinjections.reinjections.size()});
+    }
+    return *slot;
+}
+
 const TcpSummary& AnalysisSession::tcp_summary(const TcpConnection& connection) const {
     auto& slot = tcp_[&connection];
     if (!slot) slot = std::make_unique<TcpSummary>(summarize_tcp(connection));

@@ -31,12 +31,20 @@ TcpSummary summarize_tcp(const TcpConnection& conn) {
 
 MptcpSummary summarize_mptcp(const ConnectionModel& model, const MptcpConnection& m,
                              const ConnectionData& data, const ReinjectionReport& reinjections) {
+    return summarize_mptcp(model, m, {data.application_bytes(DataDirection::ToServer),
+                                      data.application_bytes(DataDirection::ToClient)},
+                           reinjections.per_subflow);
+}
+
+MptcpSummary summarize_mptcp(const ConnectionModel& model, const MptcpConnection& m,
+                             const std::array<std::uint64_t, 2>& application_bytes,
+                             const std::array<std::vector<SubflowDataStats>, 2>& per_subflow) {
     MptcpSummary s;
     s.connection = &m;
     for (std::size_t d = 0; d < 2; ++d) {
         MptcpDirectionSummary& ds = s.directions[d];
         ds.direction = static_cast<DataDirection>(d);
-        ds.application_bytes = data.application_bytes(ds.direction);
+        ds.application_bytes = application_bytes[d];
         ds.subflows.resize(m.subflows.size());
         bool any = false;
         for (std::size_t i = 0; i < m.subflows.size(); ++i) {
@@ -53,7 +61,7 @@ MptcpSummary summarize_mptcp(const ConnectionModel& model, const MptcpConnection
                 ds.last_ns = any ? std::max(ds.last_ns, st.last_ns) : st.last_ns;
                 any = true;
             }
-            const SubflowDataStats& rs = reinjections.per_subflow[d][i];
+            const SubflowDataStats& rs = per_subflow[d][i];
             sc.data_bytes = rs.data_bytes;
             sc.new_bytes = rs.new_bytes;
             sc.reinjected_bytes = rs.reinjected_bytes;

@@ -307,6 +307,24 @@ struct Parsed {
 
 Parsed reject(std::string reason) { return Parsed{std::nullopt, std::move(reason)}; }
 
+// The checksum of the first `size` bytes of a mapped cache file, hashed in steps, each dropped
+// from resident memory once hashed: the pass reads the whole file, and keeping every page it
+// read was a cached run's peak (the whole file, whatever the command touched afterwards).
+std::uint64_t checksum_releasing(const MappedFile& mapped, std::size_t size) {
+    constexpr std::size_t kStep = std::size_t{4} << 20;
+    XXH64_state_t* state = XXH64_createState();
+    if (!state) throw std::bad_alloc();
+    XXH64_reset(state, 0);
+    for (std::size_t at = 0; at < size; at += kStep) {
+        const std::size_t n = std::min(kStep, size - at);
+        XXH64_update(state, mapped.data() + at, n);
+        mapped.release_resident(at, n);
+    }
+    const std::uint64_t sum = XXH64_digest(state);
+    XXH64_freeState(state);
+    return sum;
+}
+
 // `mapped`: when set, `bytes` is that mapping and the columns view it in place (the table keeps
 // it alive); otherwise they are copied out of `bytes`.
 Parsed parse(const CacheKey& key, std::string_view bytes, const std::shared_ptr<MappedFile>& mapped = nullptr) {
@@ -334,7 +352,8 @@ Parsed parse(const CacheKey& key, std::string_view bytes, const std::shared_ptr<
     const std::size_t payload_size = bytes.size() - kChecksumBytes;
     std::uint64_t stored_checksum = 0;
     std::memcpy(&stored_checksum, bytes.data() + payload_size, kChecksumBytes);
-    if (checksum(bytes.substr(0, payload_size)) != stored_checksum) {
+    if ((mapped ? checksum_releasing(*mapped, payload_size) : checksum(bytes.substr(0, payload_size))) !=
+        stored_checksum) {
         return reject("checksum mismatch (damaged or truncated)");
     }
     const std::string_view stored_key = bytes.substr(kHeaderFixedBytes, static_cast<std::size_t>(key_size));

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "mptcpanalyzer/model/sequence_coverage.hpp"
+#include "mptcpanalyzer/util/mapped_file.hpp"
 
 namespace mptcpanalyzer {
 
@@ -130,12 +131,18 @@ private:
 
     void group_rows() {
         std::uint32_t max_stream = 0;
-        for (auto s : c_.tcp_stream) max_stream = std::max(max_stream, s);
+        for (auto s : c_.tcp_stream) {
+            max_stream = std::max(max_stream, s);
+            release_.tick();
+        }
         std::vector<int>& index = tcp_index_;
         index.assign(table_.empty() ? 0 : std::size_t{max_stream} + 1, -1);
         // Streams in ascending order, rows in capture order.
         std::vector<std::uint32_t> counts(index.size(), 0);
-        for (auto s : c_.tcp_stream) ++counts[s];
+        for (auto s : c_.tcp_stream) {
+            ++counts[s];
+            release_.tick();
+        }
         for (std::uint32_t s = 0; s < counts.size(); ++s) {
             if (!counts[s]) continue;
             index[s] = static_cast<int>(model_.tcp.size());
@@ -146,6 +153,7 @@ private:
         }
         for (std::uint32_t row = 0; row < table_.size(); ++row) {
             model_.tcp[static_cast<std::size_t>(index[c_.tcp_stream[row]])].rows.push_back(row);
+            release_.tick();
         }
     }
 
@@ -156,6 +164,7 @@ private:
         const std::uint32_t first = conn.rows.front();
         std::optional<std::uint32_t> syn, synack;
         for (auto row : conn.rows) {
+            release_.tick();
             const auto f = c_.flags[row];
             if ((f & tcp_flag::kSyn) && !(f & tcp_flag::kAck) && !syn) syn = row;
             if ((f & tcp_flag::kSyn) && (f & tcp_flag::kAck) && !synack) synack = row;
@@ -195,6 +204,7 @@ private:
         // the MPTCP byte classification (analysis/reinjections) so both count the same bytes.
         std::array<SequenceCoverage, 2> seq{};
         for (auto row : conn.rows) {
+            release_.tick();
             const auto d = static_cast<std::size_t>(conn.direction_of(table_, row));
             TcpDirectionStats& st = conn.directions[d];
             const std::int64_t t = c_.time_ns[row];
@@ -238,8 +248,10 @@ private:
     }
 
     std::int64_t wireshark_mptcp_stream(const TcpConnection& conn) const {
-        for (auto row : conn.rows)
+        for (auto row : conn.rows) {
+            release_.tick();
             if (c_.mptcp_stream[row] >= 0) return c_.mptcp_stream[row];
+        }
         return -1;
     }
 
@@ -248,7 +260,10 @@ private:
         TcpConnection& conn = model_.tcp[tcp_idx];
         const auto capable_bit = 1U << static_cast<unsigned>(MptcpSubtype::Capable);
         bool any = false;
-        for (auto row : conn.rows) any = any || (c_.mptcp_subtypes[row] & capable_bit);
+        for (auto row : conn.rows) {
+            release_.tick();
+            any = any || (c_.mptcp_subtypes[row] & capable_bit);
+        }
         if (!any) return;
 
         MptcpConnection m;
@@ -260,6 +275,7 @@ private:
         bool client_requests_csum = false, server_requests_csum = false;
         std::uint32_t synack_row = 0;
         for (auto row : conn.rows) {
+            release_.tick();
             const auto f = c_.flags[row];
             const bool has_capable = c_.mptcp_subtypes[row] & capable_bit;
             const bool from_client = conn.direction_of(table_, row) == TcpDirection::ClientToServer;
@@ -497,6 +513,7 @@ private:
         for (auto& sf : m.subflows) {
             const TcpConnection& conn = model_.tcp[static_cast<std::size_t>(tcp_index_[sf.tcp_stream])];
             for (auto row : conn.rows) {
+                release_.tick();
                 const auto bits = c_.mptcp_subtypes[row];
                 const auto mdir = static_cast<std::size_t>(sf.data_direction(conn.direction_of(table_, row)));
                 if (c_.payload_length[row] > 0) {
@@ -620,6 +637,8 @@ private:
 
     const PacketTable& table_;
     const PacketTable::Columns& c_;
+    // Every pass over rows ticks it: the mapped columns it read do not stay resident.
+    mutable ResidentRelease release_;
     ConnectionModel model_;
     std::vector<int> tcp_index_;
     std::vector<std::pair<std::size_t, MptcpConnection>> pending_initial_;

@@ -1,4 +1,5 @@
 #include "mptcpanalyzer/model/packet_table.hpp"
+#include "mptcpanalyzer/util/mapped_file.hpp"
 
 #include <algorithm>
 
@@ -178,7 +179,9 @@ bool PacketTable::validate() const {
     columns_.for_each([&](const auto& column) { ok = ok && column.size() == n; });
     if (!ok) return false;
     const auto naddr = addresses_.size();
+    ResidentRelease release;  // a loaded table's columns are mapped: keep a window resident
     for (std::size_t i = 0; i < n; ++i) {
+        release.tick();
         if (columns_.src[i] >= naddr || columns_.dst[i] >= naddr) return false;
     }
     std::uint32_t prev = 0;

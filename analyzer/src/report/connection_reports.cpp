@@ -453,7 +453,7 @@ Document list_subflows(const AnalysisSession& session, const MptcpConnection* co
 namespace {
 
 const MptcpDirectionSummary& direction_summary(const ConnectionRow& r, DataDirection d) {
-    return r.session->analysis(*r.mptcp).summary.directions[static_cast<std::size_t>(d)];
+    return r.session->totals(*r.mptcp).summary.directions[static_cast<std::size_t>(d)];
 }
 
 const RecordSpec<ConnectionRow>& connection_overview_spec() {
@@ -477,7 +477,7 @@ const RecordSpec<ConnectionRow>& connection_overview_spec() {
                          [](const R& r) { return direction_summary(r, DataDirection::ToClient).application_bytes; }),
                    {{.name = "reinjections", .title = "Reinjections", .type = Type::Count,
                      .meaning = "segments with reinjected bytes (carried before only by other subflows)"},
-                    [](const R& r) { return Value(r.session->analysis(*r.mptcp).reinjections.reinjections.size()); }},
+                    [](const R& r) { return Value(r.session->totals(*r.mptcp).reinjections); }},
                    bytes("reinjected_bytes", "Reinjected bytes", "bytes carried before only by other subflows",
                          [](const R& r) {
                              return direction_summary(r, DataDirection::ToServer).reinjected_bytes +
@@ -497,7 +497,7 @@ const RecordSpec<ConnectionRow>& connection_overview_spec() {
 }
 
 const SubflowContribution* contribution(const SubflowRow& r, DataDirection d) {
-    const auto& subflows = r.session->analysis(*r.mptcp).summary.directions[static_cast<std::size_t>(d)].subflows;
+    const auto& subflows = r.session->totals(*r.mptcp).summary.directions[static_cast<std::size_t>(d)].subflows;
     return r.index < subflows.size() ? &subflows[r.index] : nullptr;
 }
 

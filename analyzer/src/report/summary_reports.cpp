@@ -221,13 +221,13 @@ const RecordSpec<const MptcpDirectionSummary*>& mptcp_direction_spec() {
     return spec;
 }
 
-const RecordSpec<const MptcpAnalysis*>& checksums_spec() {
-    using R = const MptcpAnalysis*;
+const RecordSpec<const MptcpTotals*>& checksums_spec() {
+    using R = const MptcpTotals*;
     static const RecordSpec<R> spec(
         "dss_checksums", "The DSS checksums whose mapping's data was captured whole, verified by us.",
         {
             {{.name = "verified", .title = "Verified", .type = Type::Unsigned, .meaning = "checksums that match"},
-             [](R a) { return Value(a->data.checksums.size() - a->checksum_failures); }},
+             [](R a) { return Value(a->checksums_verified); }},
             {{.name = "failed", .title = "Failed", .type = Type::Unsigned, .meaning = "checksums that do not match"},
              [](R a) { return Value(a->checksum_failures); }},
         });
@@ -242,11 +242,11 @@ const RecordSpec<ConnectionRow>& mptcp_summary_spec() {
                {
                    {{.name = "dss_checksums", .title = "DSS checksums", .type = Type::Record,
                      .meaning = "verdicts on the DSS checksums", .nested = &checksums_spec().schema(), .csv = false},
-                    [](const R& r) { return Value(checksums_spec().record(&r.session->analysis(*r.mptcp))); }},
+                    [](const R& r) { return Value(checksums_spec().record(&r.session->totals(*r.mptcp))); }},
                    {{.name = "directions", .title = "Directions", .type = Type::Records,
                      .meaning = "to_server, then to_client", .nested = &mptcp_direction_spec().schema()},
                     [](const R& r) {
-                        const auto& dirs = r.session->analysis(*r.mptcp).summary.directions;
+                        const auto& dirs = r.session->totals(*r.mptcp).summary.directions;
                         return Value(mptcp_direction_spec().table(
                             std::vector<const MptcpDirectionSummary*>{&dirs[0], &dirs[1]}));
                     }},

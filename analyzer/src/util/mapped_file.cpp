@@ -135,4 +135,20 @@ bool MappedFile::end_check() {
 
 void MappedFile::release_resident() const { ::madvise(data_, size_, MADV_DONTNEED); }
 
+void MappedFile::release_all_resident() {
+    for (const auto& slot : g_slots) {
+        const std::uintptr_t begin = slot.begin.load(), end = slot.end.load();
+        if (begin && end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+    }
+}
+
+void MappedFile::release_resident(std::size_t offset, std::size_t length) const {
+    static const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    if (offset >= size_) return;
+    length = std::min(length, size_ - offset);
+    const std::size_t first = (offset + page - 1) / page * page;  // the first whole page inside
+    const std::size_t end = (offset + length == size_) ? size_ : (offset + length) / page * page;
+    if (end > first) ::madvise(data_ + first, end - first, MADV_DONTNEED);
+}
+
 }  // namespace mptcpanalyzer

@@ -61,4 +61,34 @@ std::uint64_t extend_dsn(std::uint64_t raw, bool eight_bytes, std::optional<std:
 ConnectionData map_connection_data(const PacketTable& table, const ConnectionModel& model,
                                    const MptcpConnection& connection);
 
+// What map_connection_data finds, handed over as it is found instead of kept: the same pass in
+// capture order over the subflows' rows (merged from their per-connection row lists), so an
+// analysis that needs only totals holds no per-segment state. For every row of a subflow,
+// row() comes first, then at most one of segment() or unmapped() (payload rows only), with any
+// data_ack() and checksum() the row yields. DataSegment::dsn is absolute: relative DSNs need
+// the base, known at the start only when the sender's key is (see scan_connection_data).
+class ConnectionDataSink {
+public:
+    virtual ~ConnectionDataSink() = default;
+    virtual void row(std::uint32_t /*row*/, std::uint16_t /*subflow*/, TcpDirection /*direction*/) {}
+    virtual void segment(const DataSegment& /*segment*/) {}
+    virtual void data_ack(const DataAck& /*ack*/) {}
+    virtual void unmapped(std::uint32_t /*row*/) {}
+    virtual void checksum(const ChecksumCheck& /*check*/) {}
+};
+
+// The bases of relative DSNs as map_connection_data sets ConnectionData::base and
+// base_from_key. Those from keys are known before the pass (`known_bases`), the others only
+// after it.
+struct DsnBases {
+    std::array<std::uint64_t, 2> base{};
+    std::array<bool, 2> from_key{};
+};
+DsnBases known_bases(const MptcpConnection& connection);
+
+// Runs the pass, feeding `sink`, and returns the final bases (map_connection_data is this pass
+// with a sink that keeps everything).
+DsnBases scan_connection_data(const PacketTable& table, const ConnectionModel& model,
+                              const MptcpConnection& connection, ConnectionDataSink& sink);
+
 }  // namespace mptcpanalyzer

@@ -14,6 +14,7 @@
 
 #include "mptcpanalyzer/analysis/events.hpp"
 #include "mptcpanalyzer/analysis/mptcp_data.hpp"
+#include "mptcpanalyzer/analysis/mptcp_totals.hpp"
 #include "mptcpanalyzer/analysis/reinjections.hpp"
 #include "mptcpanalyzer/analysis/summaries.hpp"
 #include "mptcpanalyzer/model/connections.hpp"
@@ -48,6 +49,10 @@ public:
     std::string valid_mptcp_streams() const;
 
     const MptcpAnalysis& analysis(const MptcpConnection& connection) const;
+    // The summary figures of a connection (mptcp-summary, the plugin's overview): taken from
+    // analysis() when it was computed, else streamed without keeping the per-segment lists
+    // (analysis/mptcp_totals.hpp), so a summary's memory does not grow with the segments.
+    const MptcpTotals& totals(const MptcpConnection& connection) const;
     const TcpSummary& tcp_summary(const TcpConnection& connection) const;
     // Events of one connection, or of all connections and unattached subflows (nullptr).
     std::vector<MptcpEvent> events(const MptcpConnection* connection) const;
@@ -64,6 +69,7 @@ private:
     PacketTable table_;
     mutable std::unique_ptr<ConnectionModel> model_;
     mutable std::map<const MptcpConnection*, std::unique_ptr<MptcpAnalysis>> mptcp_;
+    mutable std::map<const MptcpConnection*, std::unique_ptr<MptcpTotals>> totals_;
     mutable std::map<const TcpConnection*, std::unique_ptr<TcpSummary>> tcp_;
 };
 

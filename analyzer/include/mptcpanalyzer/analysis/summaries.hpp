@@ -79,5 +79,10 @@ struct MptcpSummary {
 
 MptcpSummary summarize_mptcp(const ConnectionModel& model, const MptcpConnection& connection,
                              const ConnectionData& data, const ReinjectionReport& reinjections);
+// The same from what it reads of them: each direction's application bytes and the per-subflow
+// byte kinds ([data direction][subflow], ReinjectionReport::per_subflow).
+MptcpSummary summarize_mptcp(const ConnectionModel& model, const MptcpConnection& connection,
+                             const std::array<std::uint64_t, 2>& application_bytes,
+                             const std::array<std::vector<SubflowDataStats>, 2>& per_subflow);
 
 }  // namespace mptcpanalyzer
