@@ -3,12 +3,15 @@
 
 #include <fcntl.h>
 #include <glib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <csignal>
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstdio>
@@ -194,7 +197,7 @@ PacketRecord base_record(std::uint32_t frame, bool from_client) {
 // A handful of segments covering every kind of data the table stores: both address
 // families, several option subtypes (DSS in the columns, the rest in the side list), an
 // option list where DSS is not first, and rows without MPTCP.
-ReadResult sample_result() {
+std::vector<PacketRecord> sample_records() {
     std::vector<PacketRecord> records;
 
     PacketRecord syn = base_record(1, true);
@@ -343,14 +346,22 @@ ReadResult sample_result() {
     plain.seq_raw = 42;
     plain.mptcp_stream = PacketRecord::kUnknownMptcpStream;
     records.push_back(plain);
+    return records;
+}
 
-    ReadResult result;
-    for (const auto& r : records) result.table.append(r);
+// What sample_result says besides its rows.
+void set_sample_metadata(ReadResult& result) {
     result.table.set_interface_names({"eth0", "wlan0"});
     result.frames = 12;
     result.truncated = true;
     result.truncation_detail = "the capture file appears to have been cut short in the middle of a packet";
     result.file_type = "Wireshark/... - pcapng";
+}
+
+ReadResult sample_result() {
+    ReadResult result;
+    for (const auto& r : sample_records()) result.table.append(r);
+    set_sample_metadata(result);
     return result;
 }
 
@@ -1014,6 +1025,30 @@ std::uint64_t resident_bytes_of_mapping(const fs::path& path) {
     return total;
 }
 
+// The sample rows appended one by one, the table's rows going to `spool` whenever it holds
+// `chunk` of them (as CaptureReader::read does with kSpillRows).
+ReadResult spooled_sample(TableSpool& spool, std::size_t chunk) {
+    ReadResult result;
+    for (const auto& r : sample_records()) {
+        result.table.append(r);
+        if (result.table.size() >= chunk) spool.take_rows(result.table);
+    }
+    set_sample_metadata(result);
+    return result;
+}
+
+std::string file_bytes(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<std::string> names_in(const fs::path& folder) {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(folder)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
 }  // namespace
 
 TEST_CASE("a pass over every row of a mapped table keeps only its last window of rows resident", "[cache][mmap]") {
@@ -1052,4 +1087,95 @@ TEST_CASE("a pass over every row of a mapped table keeps only its last window of
     // default and maximum) on either side.
     CHECK(resident_bytes_of_mapping(file) <=
           std::uint64_t{ResidentRelease::kRows} * sizeof(std::int64_t) + 2 * 65536);
+TEST_CASE("a table spooled to disk while it is built is stored as the very file of the table built in memory",
+          "[cache][spool]") {
+    TempDir dir;
+    const TableCache cache(dir.path() / "cache");
+    const CacheKey key = sample_key();
+    const ReadResult original = sample_result();
+    const std::size_t rows = original.table.size();
+    // 1: every row spilled at once; rows - 1: one spill then one row left in memory; more: none.
+    for (const std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{3}, rows - 1, rows + 1}) {
+        CAPTURE(chunk);
+        std::unique_ptr<TableSpool> spool = cache.start_spool();
+        REQUIRE(spool);
+        const ReadResult spooled = spooled_sample(*spool, chunk);
+        // The rows went to disk: the table in memory holds fewer than a chunk.
+        CHECK(spool->rows() == (rows / chunk) * chunk);
+        CHECK(spooled.table.size() == rows % chunk);
+        CHECK(spooled.table.rows_appended() == rows);
+        // The spool's files have no names: the folder shows nothing while the rows are there.
+        CHECK(names_in(cache.directory()).empty());
+
+        REQUIRE(cache.store_spooled(key, *spool, spooled));
+        const fs::path entry = cache.directory() / key.file_name();
+        CHECK(file_bytes(entry) == TableCache::serialize(key, original));
+        CHECK(names_in(cache.directory()) == std::vector<std::string>{key.file_name()});
+        std::optional<ReadResult> loaded = cache.load(key);
+        REQUIRE(loaded.has_value());
+        check_same_result(original, *loaded);
+        fs::remove(entry);
+    }
+}
+
+TEST_CASE("--no-cache's spooled table is mapped from a file without a name and reads as the table built in memory",
+          "[cache][spool]") {
+    TempDir dir;
+    TableSpool spool(dir.path());
+    const ReadResult original = sample_result();
+    const ReadResult spooled = spooled_sample(spool, 2);
+    REQUIRE(spool.rows() > 0);
+    std::string error;
+    std::optional<ReadResult> opened = TableCache::open_spooled(spool, spooled, error);
+    REQUIRE(opened.has_value());
+    CHECK(error.empty());
+    check_same_result(original, *opened);
+    // Read in place from the mapped file, like a cache hit.
+    CHECK(opened->table.columns().frame_number.is_view());
+    CHECK(names_in(dir.path()).empty());
+}
+
+TEST_CASE("a spool gives its rows back to the table, which is then the table built in memory", "[cache][spool]") {
+    TempDir dir;
+    const CacheKey key = sample_key();
+    TableSpool spool(dir.path());
+    ReadResult spooled = spooled_sample(spool, 3);
+    REQUIRE(spool.rows() > 0);
+    spool.give_back(spooled.table);
+    CHECK(spooled.table.spilled_rows() == 0);
+    CHECK(TableCache::serialize(key, spooled) == TableCache::serialize(key, sample_result()));
+    check_same_result(sample_result(), spooled);
+}
+
+TEST_CASE("a spool whose file takes no more gives its rows back and the read goes on in memory", "[cache][spool]") {
+    TempDir dir;
+    const CacheKey key = sample_key();
+    // A child with a file size limit of one byte (SIGXFSZ ignored: write fails with EFBIG),
+    // set once the spool's files exist: the first spill fails.
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        TableSpool spool(dir.path());
+        ::signal(SIGXFSZ, SIG_IGN);
+        struct rlimit limit {1, 1};
+        ::setrlimit(RLIMIT_FSIZE, &limit);
+        ReadResult result;
+        std::size_t spills = 0;
+        for (const auto& r : sample_records()) {
+            result.table.append(r);
+            if (result.table.size() >= 2) {
+                spool.take_rows(result.table);
+                ++spills;
+            }
+        }
+        set_sample_metadata(result);
+        const bool whole = spills > 0 && spool.failed() && spool.rows() == 0 &&
+                           result.table.spilled_rows() == 0 &&
+                           TableCache::serialize(key, result) == TableCache::serialize(key, sample_result());
+        ::_exit(whole ? 0 : 1);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -597,8 +598,10 @@ std::filesystem::path TableCache::default_directory() {
 
 namespace {
 
-// The whole file, in pieces to `sink` (layout: README.md).
-void write_table(const CacheKey& key, const ReadResult& result, std::function<void(std::string_view)> sink) {
+// The whole file, in pieces to `sink` (layout: README.md). With `spool`, each column's first
+// rows are the spool's and `result.table` holds the rows after them (the file is the same).
+void write_table(const CacheKey& key, const ReadResult& result, std::function<void(std::string_view)> sink,
+                 const TableSpool* spool = nullptr) {
     const std::string key_text = key.canonical();
     const PacketTable& table = result.table;
     const PacketTable::Columns& columns = table.columns();
@@ -614,16 +617,19 @@ void write_table(const CacheKey& key, const ReadResult& result, std::function<vo
     w.put_string(result.truncation_detail);
     w.put_string(result.file_type);
 
-    w.put<std::uint64_t>(table.size());
+    const std::size_t spooled = spool ? spool->rows() : 0;
+    w.put<std::uint64_t>(spooled + table.size());
     w.put(static_cast<std::uint32_t>(schema.size()));
     std::size_t index = 0;
     columns.for_each([&](const auto& column) {
-        const PacketTable::ColumnInfo& info = schema[index++];
+        const PacketTable::ColumnInfo& info = schema[index];
         const std::size_t width = sizeof(*column.data());
         w.put_string(info.name);
         w.put(static_cast<std::uint32_t>(width));
         w.pad_to(kColumnAlignment);
+        if (spooled != 0) spool->copy_column(index, [&w](std::string_view piece) { w.put_bytes(piece.data(), piece.size()); });
         w.put_bytes(column.data(), column.size() * width);
+        ++index;
     });
 
     w.put<std::uint64_t>(table.addresses().size());
@@ -722,7 +728,58 @@ std::optional<ReadResult> TableCache::load_entry(const CacheKey& key, const char
     return std::nullopt;
 }
 
-bool TableCache::store(const CacheKey& key, const ReadResult& result) const {
+bool TableCache::store(const CacheKey& key, const ReadResult& result) const { return store_table(key, result, nullptr); }
+
+bool TableCache::store_spooled(const CacheKey& key, const TableSpool& spool, const ReadResult& result) const {
+    return store_table(key, result, &spool);
+}
+
+std::unique_ptr<TableSpool> TableCache::start_spool() const {
+    std::string error;
+    if (!make_private_directories(directory_, error)) {
+        log::debug("cache: no spool in {}: {}", directory_.string(), error);
+        return nullptr;
+    }
+    try {
+        return std::make_unique<TableSpool>(directory_);
+    } catch (const Error& e) {
+        log::debug("cache: no spool: {}", e.what());
+        return nullptr;
+    }
+}
+
+namespace {
+
+// Gives the unnamed file `fd` (O_TMPFILE) the name `destination`, replacing what has it: a link
+// under a temporary name of ours (linkat cannot replace), then a rename over the destination.
+// Only between the two does a named temporary exist (`cache clean` removes one left by a crash
+// there). Throws Error(OutputFailed).
+void link_into_place(int fd, const std::filesystem::path& destination) {
+    static std::atomic<unsigned> counter{0};
+    const std::string proc_path = "/proc/self/fd/" + std::to_string(fd);
+    const std::filesystem::path folder = destination.parent_path();
+    for (int attempt = 0;; ++attempt) {
+        // Unique among live processes and this process's threads; a name left by a dead
+        // process of the same id is skipped.
+        const std::filesystem::path temporary =
+            folder / fmt::format(".{}.tmp-{}-{}", destination.filename().string(), ::getpid(), counter++);
+        if (::linkat(fd, "", AT_FDCWD, temporary.c_str(), AT_EMPTY_PATH) != 0 &&
+            ::linkat(AT_FDCWD, proc_path.c_str(), AT_FDCWD, temporary.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+            if (errno == EEXIST && attempt < 100) continue;
+            throw Error(ExitCode::OutputFailed, destination.string() + ": cannot name the new file: " + std::strerror(errno));
+        }
+        if (::rename(temporary.c_str(), destination.c_str()) != 0) {
+            const int e = errno;
+            ::unlink(temporary.c_str());
+            throw Error(ExitCode::OutputFailed, destination.string() + ": cannot move output into place: " + std::strerror(e));
+        }
+        return;
+    }
+}
+
+}  // namespace
+
+bool TableCache::store_table(const CacheKey& key, const ReadResult& result, const TableSpool* spool) const {
     const std::filesystem::path path = directory_ / key.file_name();
     try {
         std::string error;
@@ -730,10 +787,28 @@ bool TableCache::store(const CacheKey& key, const ReadResult& result) const {
             log::warning("cache: cannot store {}: {}", path.string(), error);
             return false;
         }
-        AtomicFile file(path);
-        write_table(key, result, [&file](std::string_view piece) { file.write(piece); });
-        // No fsync: after a crash a torn file fails its checksum and is simply re-read.
-        file.commit(false);
+        // The file has no name until it is complete (O_TMPFILE): a run ended by any signal, or
+        // SIGKILL, while writing it leaves nothing behind. Where the file system cannot, a
+        // named temporary of AtomicFile's (removed if writing fails).
+        FileDescriptor unnamed{::open(directory_.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666)};
+        if (unnamed.fd >= 0) {
+            write_table(
+                key, result,
+                [&](std::string_view piece) {
+                    if (!write_whole(unnamed.fd, piece)) {
+                        throw Error(ExitCode::OutputFailed, path.string() + ": write failed: " + std::strerror(errno));
+                    }
+                },
+                spool);
+            // No fsync: after a crash a torn file fails its checksum and is simply re-read.
+            link_into_place(unnamed.fd, path);
+        } else if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+            AtomicFile file(path);
+            write_table(key, result, [&file](std::string_view piece) { file.write(piece); }, spool);
+            file.commit(false);
+        } else {
+            throw Error(ExitCode::OutputFailed, path.string() + ": cannot create output file: " + std::strerror(errno));
+        }
     } catch (const std::exception& e) {
         log::warning("cache: cannot store {}: {}", path.string(), e.what());
         return false;
@@ -741,6 +816,48 @@ bool TableCache::store(const CacheKey& key, const ReadResult& result) const {
     log::debug("cache: stored {}", path.string());
     if (size_limit_ != 0) evict(path);
     return true;
+}
+
+std::optional<ReadResult> TableCache::open_spooled(const TableSpool& spool, const ReadResult& result,
+                                                   std::string& error) {
+    // The key only ties the file to this call: nobody else can open an unnamed file.
+    CacheKey key;
+    key.real_path = "(a table of this run, not cached)";
+    const std::string where = (spool.directory() / "(unnamed table)").string();
+    FileDescriptor file{make_unlinked_file(spool.directory())};
+    if (file.fd < 0) {
+        error = spool.directory().string() + ": cannot create a temporary file: " + std::strerror(errno);
+        return std::nullopt;
+    }
+    try {
+        write_table(
+            key, result,
+            [&](std::string_view piece) {
+                if (!write_whole(file.fd, piece)) {
+                    throw Error(ExitCode::OutputFailed, where + ": write failed: " + std::strerror(errno));
+                }
+            },
+            &spool);
+    } catch (const Error& e) {
+        error = e.what();
+        return std::nullopt;
+    }
+    struct stat st {};
+    if (::fstat(file.fd, &st) != 0) {
+        error = where + ": " + std::strerror(errno);
+        return std::nullopt;
+    }
+    std::shared_ptr<MappedFile> mapped = MappedFile::map(file.fd, static_cast<std::size_t>(st.st_size), where, error);
+    if (!mapped) return std::nullopt;
+    mapped->begin_check();
+    Parsed parsed = parse(key, mapped->bytes(), mapped);
+    if (!mapped->end_check()) parsed = reject("truncated while being read");
+    mapped->release_resident();
+    if (!parsed.result) {
+        error = where + ": " + parsed.reason;
+        return std::nullopt;
+    }
+    return std::move(parsed.result);
 }
 
 std::size_t TableCache::evict(const std::filesystem::path& keep) const {

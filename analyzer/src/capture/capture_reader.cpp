@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -186,6 +187,33 @@ capture::EpanCollector::FrameEnd failure_injected_at(const std::string& path) {
     };
 }
 
+// Tests: MPTCPANALYZER_TEST_PAUSE_READ=NAME:FRAME stops the process (SIGSTOP) after frame
+// FRAME of every file named NAME has been dissected and its rows possibly spilled, so that a
+// test can look at what a read in progress has written (its parent waits for the stop, no
+// timing) and then end it with a signal. 0 when unset.
+std::uint32_t pause_injected_at(const std::string& path) {
+    const char* spec = std::getenv("MPTCPANALYZER_TEST_PAUSE_READ");
+    if (!spec) return 0;
+    const std::string_view text(spec);
+    const std::size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos) return 0;
+    const std::string_view file = std::string_view(path).substr(path.find_last_of('/') + 1);
+    std::uint32_t frame = 0;
+    const auto digits = text.substr(colon + 1);
+    if (text.substr(0, colon) != file ||
+        std::from_chars(digits.data(), digits.data() + digits.size(), frame).ec != std::errc{})
+        return 0;
+    return frame;
+}
+
+// kSpillRows, or MPTCPANALYZER_TEST_SPILL_ROWS when set to a positive number.
+std::size_t spill_rows_limit() {
+    const char* text = std::getenv("MPTCPANALYZER_TEST_SPILL_ROWS");
+    std::size_t rows = 0;
+    if (text && std::from_chars(text, text + std::strlen(text), rows).ec == std::errc{} && rows > 0) return rows;
+    return CaptureReader::kSpillRows;
+}
+
 std::string open_error_message(const std::string& path, int err, const gchar* err_info) {
     std::string detail;
     switch (err) {
@@ -248,7 +276,7 @@ std::string CaptureReader::libwireshark_version() {
     return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(micro);
 }
 
-ReadResult CaptureReader::read(const std::string& path) const {
+ReadResult CaptureReader::read(const std::string& path, const RowSpill& spill) const {
     // Check the path ourselves first: wiretap's messages for these are less clear.
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
@@ -292,6 +320,7 @@ ReadResult CaptureReader::read(const std::string& path) const {
     EpanSession epan(&provider);
     Dissection dissection(epan);
     capture::EpanCollector collector(failure_injected_at(path));
+    const std::uint32_t pause_at = pause_injected_at(path);
 
     const int file_type = wtap_file_type_subtype(wth.get());
     gint64 offset = 0;
@@ -300,8 +329,10 @@ ReadResult CaptureReader::read(const std::string& path) const {
     std::uint64_t file_size = static_cast<std::uint64_t>(st.st_size);
     nstime_t elapsed{};
     // An upper bound of the packet count of an uncompressed file (a record header and a bare
-    // TCP/IPv4 header each): reserving it avoids copying columns as they grow.
-    collector.table().reserve(static_cast<std::size_t>(file_size / 56) + 16);
+    // TCP/IPv4 header each): reserving it avoids copying columns as they grow. A spilled table
+    // never holds more than spill_rows rows.
+    const std::size_t spill_rows = spill ? spill_rows_limit() : 0;
+    collector.table().reserve(spill ? spill_rows : static_cast<std::size_t>(file_size / 56) + 16);
 
     wtap_rec& rec = buffers.rec;
     while (wtap_read(wth.get(), &rec, &buffers.buf, &err, &err_info, &offset)) {
@@ -327,6 +358,9 @@ ReadResult CaptureReader::read(const std::string& path) const {
             provider.prev_cap = &provider.prev_cap_frame;
         }
         wtap_rec_reset(&rec);
+        // Between frames, outside libwireshark: the spill may throw (out of memory) and unwind.
+        if (spill && collector.table().size() >= spill_rows) collector.spill_rows(spill);
+        if (pause_at != 0 && frame_num == pause_at) ::raise(SIGSTOP);
         // May throw to stop the read (Ctrl-C in the shell): the owners above release everything.
         if (options_.progress && (frame_num & 0x3fff) == 0) options_.progress(static_cast<std::uint64_t>(offset), file_size);
     }
@@ -363,7 +397,7 @@ ReadResult CaptureReader::read(const std::string& path) const {
     }
     if (options_.progress) options_.progress(file_size, file_size);
     if (frame_num == 0) throw Error(ExitCode::NoData, path + ": the capture contains no packets");
-    if (result.table.empty()) {
+    if (result.table.rows_appended() == 0) {
         throw Error(ExitCode::NoData, path + ": the capture contains no TCP packets (" + std::to_string(frame_num) +
                                           (frame_num == 1 ? " frame read)" : " frames read)"));
     }

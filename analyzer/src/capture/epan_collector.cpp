@@ -33,6 +33,11 @@ PacketTable EpanCollector::take_table() {
     return out;
 }
 
+void EpanCollector::spill_rows(const std::function<void(PacketTable&)>& spill) {
+    spill(table_);
+    frame_first_row_ = table_.size();
+}
+
 void EpanCollector::reset() {
     builder_ = RecordBuilder{};
     table_ = PacketTable{};

@@ -70,6 +70,9 @@ public:
     PacketTable& table() { return table_; }
     // Hands the table over and starts a new, empty one.
     PacketTable take_table();
+    // Hands the rows held so far to `spill` (which calls PacketTable::spill_rows) between two
+    // frames, outside libwireshark's tap loop; FrameRows then count from the rows held since.
+    void spill_rows(const std::function<void(PacketTable&)>& spill);
 
     // Appends the pending record, if any. The frame listener does it for every frame; the reader
     // calls it after each dissection as well, so that a frame whose frame tap was dropped (a full

@@ -1,6 +1,11 @@
 #include "mptcpanalyzer/capture/table_loader.hpp"
 
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <memory>
 #include <new>
+#include <optional>
 
 #include "mptcpanalyzer/cache/table_cache.hpp"
 #include "mptcpanalyzer/export/table_import.hpp"
@@ -29,8 +34,45 @@ ReadResult from_table(ReadResult table, const std::string& path, const CaptureRe
     return table;
 }
 
+// Where --no-cache keeps the table of a run: the system's folder for large temporary files
+// (disk, where /tmp may be memory), unless TMPDIR names another.
+std::filesystem::path temporary_folder() {
+    const char* tmpdir = std::getenv("TMPDIR");
+    if (tmpdir && tmpdir[0] == '/') return tmpdir;
+    return "/var/tmp";
+}
+
+// Reads the capture with its rows going into `spool` as they are dissected, so that the whole
+// table is never in memory; the spool's rows are given back to the table (built in memory, as
+// without a spool) when `finish` cannot make the file the analyses then read in place.
+ReadResult read_spooled(const std::string& path, const CaptureReader& reader, TableSpool& spool,
+                        const std::function<std::optional<ReadResult>(ReadResult&)>& finish) {
+    ReadResult result = reader.read(path, [&spool](PacketTable& table) { spool.take_rows(table); });
+    log::debug("{}: {} rows written to disk while reading, {} in memory", path, spool.rows(), result.table.size());
+    if (!spool.failed()) {
+        if (auto mapped = finish(result)) return std::move(*mapped);
+    }
+    spool.give_back(result.table);
+    return result;
+}
+
 ReadResult from_capture(const std::string& path, const LoadOptions& options, const CaptureReader& reader) {
-    if (!options.use_cache) return reader.read(path);
+    if (!options.use_cache) {
+        // Nothing goes to the cache folder: the table is written to an unnamed file, mapped.
+        std::unique_ptr<TableSpool> spool;
+        try {
+            spool = std::make_unique<TableSpool>(temporary_folder());
+        } catch (const Error& e) {
+            log::debug("no temporary table file ({}): the table is kept in memory", e.what());
+            return reader.read(path);
+        }
+        return read_spooled(path, reader, *spool, [&](ReadResult& result) -> std::optional<ReadResult> {
+            std::string error;
+            auto mapped = TableCache::open_spooled(*spool, result, error);
+            if (!mapped) log::debug("no temporary table file ({}): the table is kept in memory", error);
+            return mapped;
+        });
+    }
 
     // The key stats the file; a missing file fails here with the same message as the reader.
     const CacheKey key = CacheKey::for_capture(path, CaptureReader::libwireshark_version(), reader.preferences());
@@ -43,9 +85,15 @@ ReadResult from_capture(const std::string& path, const LoadOptions& options, con
             return std::move(*cached);
         }
     }
+    // The table goes to the cache file while the capture is dissected; the stored file is then
+    // mapped and the analyses read it in place (a run's memory no longer grows with the table).
+    if (std::unique_ptr<TableSpool> spool = cache.start_spool()) {
+        return read_spooled(path, reader, *spool, [&](ReadResult& result) -> std::optional<ReadResult> {
+            if (!cache.store_spooled(key, *spool, result)) return std::nullopt;
+            return cache.reopen_stored(key);
+        });
+    }
     ReadResult result = reader.read(path);
-    // The stored file then replaces the table just built: the analyses read it in place, and
-    // the memory of the columns goes back (a run's memory then no longer grows with them).
     if (cache.store(key, result)) {
         if (auto stored = cache.reopen_stored(key)) return std::move(*stored);
     }

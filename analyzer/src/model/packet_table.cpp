@@ -19,7 +19,7 @@ std::uint32_t PacketTable::intern(const IpAddress& address) {
 
 void PacketTable::append(const PacketRecord& r) {
     auto& c = columns_;
-    const auto row = static_cast<std::uint32_t>(size());
+    const auto row = static_cast<std::uint32_t>(rows_appended());
     const std::uint32_t src = intern(r.src);
     const std::uint32_t dst = intern(r.dst);
 #define MPTCP_STORE_FIELD(name, column_type, ...) c.name.push_back(static_cast<column_type>(r.name));

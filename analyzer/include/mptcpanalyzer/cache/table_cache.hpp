@@ -10,10 +10,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "mptcpanalyzer/cache/table_spool.hpp"
 #include "mptcpanalyzer/capture/capture_reader.hpp"
 
 namespace mptcpanalyzer {
@@ -63,6 +65,19 @@ public:
     // returns false and the caller goes on with its freshly read table. Then evicts (below).
     bool store(const CacheKey& key, const ReadResult& result) const;
 
+    // The cold path, which stores the table while the capture is read: a spool in the cache
+    // folder (created if needed) for CaptureReader::read's RowSpill, or nullptr (logged with -v)
+    // when the folder cannot take one; the caller then reads in memory and store() warns.
+    std::unique_ptr<TableSpool> start_spool() const;
+    // store() of a table whose first rows are in `spool` (`result.table` holds the rest): the
+    // same file, atomic, checksummed, evicting. On false (a warning was shown) the spool still
+    // holds its rows (TableSpool::give_back).
+    bool store_spooled(const CacheKey& key, const TableSpool& spool, const ReadResult& result) const;
+    // --no-cache: the table of `spool` and `result` written to an unlinked file next to the
+    // spool's, mapped and read in place as a cache hit is (no name ever exists: nothing is left
+    // behind). nullopt with `error` set when it cannot be written; the spool still holds its rows.
+    static std::optional<ReadResult> open_spooled(const TableSpool& spool, const ReadResult& result, std::string& error);
+
     // Least-recently-used eviction: while the entries total more than size_limit(), removes the
     // entry used longest ago (a hit refreshes an entry's mtime, so mtime = last use), never
     // `keep`. One process evicts at a time (flock on `.evict.lock`, waited for); an entry
@@ -88,6 +103,7 @@ public:
 
 private:
     std::optional<ReadResult> load_entry(const CacheKey& key, const char* hit_word) const;
+    bool store_table(const CacheKey& key, const ReadResult& result, const TableSpool* spool) const;
 
     std::filesystem::path directory_;
     std::uint64_t size_limit_ = 0;

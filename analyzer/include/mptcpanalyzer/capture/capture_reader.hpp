@@ -30,14 +30,26 @@ struct ReadResult {
     std::vector<std::string> wireshark_preferences;
 };
 
+// Takes the rows of a table being read (PacketTable::spill_rows) and keeps them elsewhere (the
+// cold path's cache file, cache/table_spool.hpp): read() calls it whenever the table holds
+// kSpillRows rows, so that the table's memory during a read is bounded, whatever the capture.
+using RowSpill = std::function<void(PacketTable&)>;
+
 class CaptureReader {
 public:
+    // Rows held in memory between two spills (about 104 bytes each): 6.8 MB. The environment
+    // variable MPTCPANALYZER_TEST_SPILL_ROWS overrides it, for tests that make a small capture
+    // spill many times.
+    static constexpr std::size_t kSpillRows = std::size_t{1} << 16;
+
     explicit CaptureReader(ReadOptions options = {});
 
     // Reads `path`. Throws Error with a message naming the file: InputMissing (absent,
     // unreadable), InputInvalid (not a capture, corrupt), NoData (no packets / no TCP).
     // A file cut off mid-packet yields the packets before the cut and `truncated`.
-    ReadResult read(const std::string& path) const;
+    // With `spill`, the rows go to it while the file is read, and the result's table holds only
+    // those read since its last call (PacketTable::spilled_rows() says how many went before).
+    ReadResult read(const std::string& path, const RowSpill& spill = {}) const;
 
     // Initialises libwireshark and applies the preferences now (read() does it on demand).
     // Throws Error(Environment/Usage) when that fails.

@@ -108,6 +108,33 @@ public:
     // Drops what only append() needs (per-stream sequence state) once the table is complete.
     void finish_appending();
 
+    // For a writer that stores the table while it is being built (the cold path's cache file,
+    // cache/table_spool.hpp), so that the table's memory stays bounded during a long read:
+    // spill_rows hands every column, in Columns::for_each order, to `sink` (called as
+    // sink(const Column<T>&)), then forgets the values of the rows held so far. Rows appended
+    // later keep their numbers (a side option names its row counted from the first row ever
+    // appended). A table that spilled is for its writer only: size(), the columns and
+    // record_into cover the rows held since the last spill, and side options and addresses
+    // the whole table.
+    template <class Sink>
+    void spill_rows(Sink&& sink) {
+        columns_.for_each([&](const auto& column) { sink(column); });
+        spilled_rows_ += size();
+        columns_.for_each([](auto& column) { column.clear(); });
+    }
+    // Rows handed to spill_rows so far; rows_appended() counts them with those held.
+    std::size_t spilled_rows() const { return spilled_rows_; }
+    std::size_t rows_appended() const { return spilled_rows_ + size(); }
+    // Undoes spilling (a writer that could not keep the rows gives them back): `read_back`
+    // is called as read_back(Column<T>& column, std::size_t spilled) for every column in
+    // for_each order, and must put the column's `spilled` first values in front of its own.
+    template <class ReadBack>
+    void restore_spilled_rows(ReadBack&& read_back) {
+        const std::size_t spilled = spilled_rows_;
+        columns_.for_each([&](auto& column) { read_back(column, spilled); });
+        spilled_rows_ = 0;
+    }
+
     // For the cache: direct access to the storage, and re-deriving lookup state after a load.
     Columns& mutable_columns() { return columns_; }
     std::vector<IpAddress>& mutable_addresses() { return addresses_; }
@@ -149,6 +176,7 @@ private:
     std::vector<SideOption> side_options_;
     std::vector<std::string> interface_names_;
     std::vector<StreamState> streams_;  // by tcp.stream, for relative sequence numbers
+    std::size_t spilled_rows_ = 0;      // see spill_rows
     std::shared_ptr<const void> storage_;  // see keep_alive
 };
 
