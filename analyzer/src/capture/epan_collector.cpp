@@ -35,6 +35,7 @@ PacketTable EpanCollector::take_table() {
 
 void EpanCollector::reset() {
     builder_ = RecordBuilder{};
+    continuity_ = StreamContinuity{};
     table_ = PacketTable{};
     pending_ = PacketRecord{};
     has_pending_ = false;
@@ -54,6 +55,7 @@ void EpanCollector::rethrow_failure() const {
 void EpanCollector::flush() {
     if (!has_pending_) return;
     has_pending_ = false;  // first: a failed append must not append the record twice
+    continuity_.renumber(pending_);
     table_.append(pending_);
     new_rows_ = true;
 }
