@@ -67,8 +67,7 @@ def tshark_env():
     return env
 
 
-def tshark_fields(capture, fields, preferences=OUR_PREFERENCES, display_filter="tcp", extra=()):
-    """Rows of `tshark -T fields` (one pass), as lists of strings (multi-values joined by ',')."""
+def _raw_tshark_fields(capture, fields, preferences, display_filter, extra=()):
     cmd = ["tshark", "-n", "-r", capture, "-Y", display_filter, "-T", "fields", "-E", "separator=\t",
            "-E", "occurrence=a", "-E", "aggregator=,"]
     for p in preferences:
@@ -78,6 +77,85 @@ def tshark_fields(capture, fields, preferences=OUR_PREFERENCES, display_filter="
     cmd += list(extra)
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=tshark_env()).stdout
     return [line.split("\t") for line in out.splitlines()]
+
+
+_STREAM_NUMBERS = {}
+
+
+def stream_numbers(capture, preferences=OUR_PREFERENCES):
+    """({tshark tcp.stream: ours}, {tshark mptcp.stream: ours}) for a capture.
+
+    Wireshark 4.4 opens a new TCP conversation (tcp.stream, and with it an mptcp.stream) for a
+    handshake packet that 4.0 keeps in the conversation it continues: a SYN sent again with its
+    ISN, or a SYN-ACK acknowledging that ISN + 1 after the client sent a bare ACK (the shared
+    v0 captures client_2.pcap and server_2.pcap; docs/wireshark-versions.md). The program merges
+    them back (analyzer/src/capture/stream_continuity.hpp), so its numbers are the same with both
+    versions. This is that rule, stated again from tshark's own fields, in frame order: a new
+    tcp.stream whose first packet is the SYN again (same sender and ISN) or the SYN-ACK answering
+    the latest SYN of its 4-tuple's current conversation is that conversation; the numbers
+    Wireshark gave after a merged one close up; an mptcp.stream first seen on a merged
+    conversation is the mptcp.stream of the conversation it joined. With 4.0 it is the identity on
+    every capture we have (nothing merges)."""
+    key = (os.path.realpath(capture), tuple(preferences))
+    if key in _STREAM_NUMBERS:
+        return _STREAM_NUMBERS[key]
+    rows = _raw_tshark_fields(capture, ["tcp.stream", "mptcp.stream", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst",
+                                        "ipv6.dst", "tcp.dstport", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw"],
+                              preferences, "tcp")
+    tcp_of, merged_tcp, current, syn_of, mptcp_of, merged_mptcp, mptcp_on = {}, [], {}, {}, {}, [], {}
+    for row in rows:
+        # A frame with a TCP header quoted in an ICMP error has two; the program skips the quoted one.
+        first = [v.split(",")[0] for v in row]
+        stream, mptcp, src4, src6, sport, dst4, dst6, dport, flags, seq, ack = first
+        if stream == "":
+            continue
+        stream, flags, seq, ack = int(stream), int(flags, 16), int(seq), int(ack)
+        src, dst = (src4 or src6, int(sport)), (dst4 or dst6, int(dport))
+        four_tuple = tuple(sorted([src, dst]))
+        syn, is_ack = bool(flags & 0x02), bool(flags & 0x10)
+        if stream not in tcp_of:
+            previous = current.get(four_tuple)
+            syn_before = syn_of.get(previous)
+            continues = syn and syn_before is not None and (
+                (not is_ack and syn_before == (src, seq)) or (is_ack and syn_before == (dst, (ack - 1) % 2**32)))
+            if continues:
+                tcp_of[stream] = previous
+                merged_tcp.append(stream)
+            else:
+                tcp_of[stream] = stream - sum(1 for m in merged_tcp if m < stream)
+                current[four_tuple] = tcp_of[stream]
+        ours = tcp_of[stream]
+        if syn and not is_ack:
+            syn_of[ours] = (src, seq)
+        if mptcp != "":
+            mptcp = int(mptcp)
+            if mptcp not in mptcp_of:
+                if stream in merged_tcp and ours in mptcp_on:
+                    mptcp_of[mptcp] = mptcp_on[ours]
+                    merged_mptcp.append(mptcp)
+                else:
+                    mptcp_of[mptcp] = mptcp - sum(1 for m in merged_mptcp if m < mptcp)
+            mptcp_on[ours] = mptcp_of[mptcp]
+    _STREAM_NUMBERS[key] = (tcp_of, mptcp_of)
+    return _STREAM_NUMBERS[key]
+
+
+def tshark_fields(capture, fields, preferences=OUR_PREFERENCES, display_filter="tcp", extra=()):
+    """Rows of `tshark -T fields` (one pass), as lists of strings (multi-values joined by ',').
+    tcp.stream and mptcp.stream values are the program's numbering of tshark's conversations
+    (stream_numbers: identical to tshark's with Wireshark 4.0). A display filter naming a stream
+    number uses tshark's own numbers."""
+    rows = _raw_tshark_fields(capture, fields, preferences, display_filter, extra)
+    renumber = [i for i, f in enumerate(fields) if f in ("tcp.stream", "mptcp.stream")]
+    if not renumber or not rows:
+        return rows
+    tcp_of, mptcp_of = stream_numbers(capture, preferences)
+    for row in rows:
+        for i in renumber:
+            if i < len(row) and row[i] != "":
+                numbers = tcp_of if fields[i] == "tcp.stream" else mptcp_of
+                row[i] = ",".join(str(numbers.get(int(v), int(v))) for v in row[i].split(","))
+    return rows
 
 
 def run_program(*args, env=None, check=True, cwd=None):

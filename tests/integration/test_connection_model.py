@@ -40,7 +40,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from common import DATA_DIR, PROGRAM, SHARED_CAPTURES, Checker, manifest, tshark_env
+from common import DATA_DIR, PROGRAM, SHARED_CAPTURES, Checker, manifest, tshark_env, tshark_fields
 
 checker = Checker("connection_model")
 WORK = tempfile.mkdtemp(prefix="mptcp-test-model-")
@@ -154,14 +154,8 @@ WS_PREFS = ["mptcp.analyze_mptcp:TRUE", "mptcp.analyze_mappings:TRUE", "mptcp.in
 
 
 def tshark_rows(capture, fields, prefs=WS_PREFS, display_filter="tcp"):
-    cmd = ["tshark", "-n", "-r", capture, "-Y", display_filter, "-T", "fields", "-E", "separator=\t",
-           "-E", "occurrence=a", "-E", "aggregator=,"]
-    for p in prefs:
-        cmd += ["-o", p]
-    for f in fields:
-        cmd += ["-e", f]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=tshark_env()).stdout
-    return [line.split("\t") for line in out.splitlines()]
+    # tcp.stream / mptcp.stream as the program numbers them (the same with 4.0; common.tshark_fields).
+    return tshark_fields(capture, fields, prefs, display_filter)
 
 
 def check_against_wireshark(capture, label):

@@ -30,7 +30,7 @@ import subprocess
 import tempfile
 from collections import defaultdict
 
-from common import DATA_DIR, PROGRAM, SHARED_CAPTURES, Checker, manifest, tshark_env
+from common import DATA_DIR, PROGRAM, SHARED_CAPTURES, Checker, manifest, stream_numbers, tshark_env
 from plot_helpers import kept_series, png_size, window_step
 from test_reinjection_qualification import data_segments, tshark as tshark_dss
 
@@ -67,9 +67,11 @@ def tshark_payload(capture):
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=tshark_env()).stdout
     sums = defaultdict(int)
     last = 0.0
+    # tshark's tcp.stream as the program numbers it (the same with 4.0; common.stream_numbers).
+    ours = stream_numbers(capture)[0]
     for line in out.splitlines():
         r = line.split("\t") + [""] * 9
-        sums[(int(r[7]), endpoint(r[0] or r[1], r[2]), endpoint(r[3] or r[4], r[5]))] += int(r[6] or 0)
+        sums[(ours.get(int(r[7]), int(r[7])), endpoint(r[0] or r[1], r[2]), endpoint(r[3] or r[4], r[5]))] += int(r[6] or 0)
         last = max(last, float(r[8]))
     return sums, last
 

@@ -13,7 +13,8 @@
 #     (a week, like the bare one): a second run extracts it instead of installing ~400 packages;
 #   - the compiler cache (ccache, trixie-ccache/): a second build of unchanged sources is hits.
 # With CI=true, a skipped test fails the run, as on Debian 12 (tools/dev/ctest_skipped.py).
-# Each phase's duration is printed ("test-trixie: <phase> took N s").
+# Then the program's outputs of this build and of the host's (4.0) are compared on every corpus and
+# shared capture. Each phase's duration is printed ("test-trixie: <phase> took N s").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 checkout=$PWD
@@ -77,4 +78,25 @@ in_root "ctest --test-dir build/trixie -j2 --output-on-failure --output-junit '$
 source tools/dev/skip_rule.sh
 check_skipped "$junit" "test-trixie.sh (Debian 13)" || { [ "$status" -ne 0 ] || status=1; }
 phase_end "tests"
+
+# 4. Our outputs with libwireshark 4.4 (this build) and 4.0 (the host's program, $MPTCPANALYZER_HOST,
+# default build/debug: test.sh built it) on every corpus and shared capture, byte for byte
+# (tests/integration/cross_version_outputs.py; docs/wireshark-versions.md). Without a host
+# program it is skipped, which fails the run with CI=true like any skipped test.
+phase "cross-version outputs"
+host_program=${MPTCPANALYZER_HOST:-$checkout/build/debug/analyzer/mptcpanalyzer}
+outputs="build/trixie/cross-version"
+if [ -x "$host_program" ]; then
+  rm -rf "$outputs" && mkdir -p "$outputs"
+  cross_status=0
+  in_root "MPTCPANALYZER='$checkout/build/trixie/analyzer/mptcpanalyzer' \
+           python3 tests/integration/cross_version_outputs.py write '$outputs/4.4'" || cross_status=$?
+  MPTCPANALYZER="$host_program" python3 tests/integration/cross_version_outputs.py write "$outputs/4.0" || cross_status=$?
+  python3 tests/integration/cross_version_outputs.py compare "$outputs/4.0" "$outputs/4.4" || cross_status=$?
+  [ "$cross_status" -eq 0 ] || { [ "$status" -ne 0 ] || status=1; }
+else
+  echo "test-trixie.sh: SKIPPED: outputs across versions not compared: no host program at $host_program"
+  case "${CI:-}" in true|TRUE|True|1) [ "$status" -ne 0 ] || status=1 ;; esac
+fi
+phase_end "cross-version outputs"
 exit "$status"

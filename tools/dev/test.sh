@@ -65,20 +65,23 @@ fi
 # --- end of Debian packages ------------------------------------------------------------------------
 
 # --- Debian 13 / libwireshark 4.4 (issue 19): tools/dev/test-trixie.sh -------------------------
-# The same sources built again against Debian 13's libwireshark 4.4 in a trixie root, and the
-# whole suite run there (release preset: the sanitizers ran above). Needs root (chroot).
-# Opt-in (MPTCP_TRIXIE_TEST=1) until the suite passes there: on the shared MPTCP v0 captures
-# Wireshark 4.4 numbers and keys connections differently from 4.0, and three cross-checks fail
-# (issue 19 stays open for it); a CI run that is red by design would land nothing.
-if [ "${MPTCP_TRIXIE_TEST:-0}" = 1 ]; then
+# The same sources built again against Debian 13's libwireshark 4.4 in a trixie root, the whole
+# suite run there (release preset: the sanitizers ran above; ctest -j2), and the program's outputs
+# of both builds compared on every corpus and shared capture
+# (tests/integration/cross_version_outputs.py). Needs root (chroot). Always in CI, where a failure
+# (or a skipped test) fails the run; elsewhere with MPTCP_TRIXIE_TEST=1.
+case "${CI:-}" in true|TRUE|True|1) trixie_test=1 ;; *) trixie_test=${MPTCP_TRIXIE_TEST:-0} ;; esac
+if [ "$trixie_test" = 1 ]; then
+  trixie_started=$SECONDS
   trixie_status=0
-  bash tools/dev/test-trixie.sh || trixie_status=$?
+  MPTCPANALYZER_HOST="$PWD/build/debug/analyzer/mptcpanalyzer" bash tools/dev/test-trixie.sh || trixie_status=$?
+  echo "test.sh: the Debian 13 (libwireshark 4.4) run took $((SECONDS - trixie_started)) s"
   if [ "$trixie_status" -ne 0 ]; then
     echo "test.sh: error: the Debian 13 (libwireshark 4.4) build or tests failed (exit $trixie_status)" >&2
     [ "$status" -ne 0 ] || status=$trixie_status
   fi
 else
-  echo "test.sh: note: the Debian 13 (libwireshark 4.4) run is opt-in (MPTCP_TRIXIE_TEST=1, needs root)"
+  echo "test.sh: note: the Debian 13 (libwireshark 4.4) run did not run (MPTCP_TRIXIE_TEST=1 runs it, needs root; CI always does)"
 fi
 # --- end of the Debian 13 block ---------------------------------------------------------------
 

@@ -40,6 +40,7 @@ void EpanCollector::spill_rows(const std::function<void(PacketTable&)>& spill) {
 
 void EpanCollector::reset() {
     builder_ = RecordBuilder{};
+    continuity_ = StreamContinuity{};
     table_ = PacketTable{};
     pending_ = PacketRecord{};
     has_pending_ = false;
@@ -59,6 +60,7 @@ void EpanCollector::rethrow_failure() const {
 void EpanCollector::flush() {
     if (!has_pending_) return;
     has_pending_ = false;  // first: a failed append must not append the record twice
+    continuity_.renumber(pending_);
     table_.append(pending_);
     new_rows_ = true;
 }

@@ -25,6 +25,7 @@
 
 #include "mptcpanalyzer/model/packet_table.hpp"
 #include "record_builder.hpp"
+#include "stream_continuity.hpp"
 
 namespace mptcpanalyzer::capture {
 
@@ -107,6 +108,8 @@ private:
 
     FrameEnd on_frame_end_;
     RecordBuilder builder_;
+    // Wireshark's stream numbers made version-independent (stream_continuity.hpp), at flush().
+    StreamContinuity continuity_;
     PacketTable table_;
     PacketRecord pending_;
     bool has_pending_ = false;

@@ -149,8 +149,9 @@ public:
 
     // Part of the cache key: bump it when what a column means changes. (Adding, removing,
     // reordering or resizing columns is caught by the cache's per-column name and width check.)
-    // 2: payload_sum column; 3: columns in schema order (packet_schema.hpp).
-    static constexpr std::uint32_t kSchemaVersion = 3;
+    // 2: payload_sum column; 3: columns in schema order (packet_schema.hpp); 4: tcp_stream and
+    // mptcp_stream are continuous across a handshake libwireshark 4.4 splits (capture/stream_continuity.hpp).
+    static constexpr std::uint32_t kSchemaVersion = 4;
 
 private:
     struct AddressHash {
