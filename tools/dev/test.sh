@@ -68,10 +68,11 @@ fi
 # The same sources built again against Debian 13's libwireshark 4.4 in a trixie root, the whole
 # suite run there (release preset: the sanitizers ran above; ctest -j2), and the program's outputs
 # of both builds compared on every corpus and shared capture
-# (tests/integration/cross_version_outputs.py). Needs root (chroot). Always in CI, where a failure
-# (or a skipped test) fails the run; elsewhere with MPTCP_TRIXIE_TEST=1.
-case "${CI:-}" in true|TRUE|True|1) trixie_test=1 ;; *) trixie_test=${MPTCP_TRIXIE_TEST:-0} ;; esac
-if [ "$trixie_test" = 1 ]; then
+# (tests/integration/cross_version_outputs.py). Needs root (chroot). A failure (or a skipped test)
+# fails the run. Opt-in (MPTCP_TRIXIE_TEST=1), not yet in CI: a cold run (root bootstrap, ~400
+# packages, a release build, the suite) is estimated at 26-38 min on top of CI's 45, and it has not
+# yet been timed whole on a quiet machine; CI has a 90-minute limit (issue 19 stays open for it).
+if [ "${MPTCP_TRIXIE_TEST:-0}" = 1 ]; then
   trixie_started=$SECONDS
   trixie_status=0
   MPTCPANALYZER_HOST="$PWD/build/debug/analyzer/mptcpanalyzer" bash tools/dev/test-trixie.sh || trixie_status=$?
@@ -81,7 +82,7 @@ if [ "$trixie_test" = 1 ]; then
     [ "$status" -ne 0 ] || status=$trixie_status
   fi
 else
-  echo "test.sh: note: the Debian 13 (libwireshark 4.4) run did not run (MPTCP_TRIXIE_TEST=1 runs it, needs root; CI always does)"
+  echo "test.sh: note: the Debian 13 (libwireshark 4.4) run is opt-in (MPTCP_TRIXIE_TEST=1, needs root)"
 fi
 # --- end of the Debian 13 block ---------------------------------------------------------------
 
