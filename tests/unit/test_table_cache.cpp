@@ -1087,6 +1087,8 @@ TEST_CASE("a pass over every row of a mapped table keeps only its last window of
     // default and maximum) on either side.
     CHECK(resident_bytes_of_mapping(file) <=
           std::uint64_t{ResidentRelease::kRows} * sizeof(std::int64_t) + 2 * 65536);
+}
+
 TEST_CASE("a table spooled to disk while it is built is stored as the very file of the table built in memory",
           "[cache][spool]") {
     TempDir dir;
