@@ -1069,17 +1069,17 @@ TEST_CASE("a pass over every row of a mapped table keeps only its last window of
 
     // Control: the same pass without releasing leaves the whole column resident (the
     // measurement sees what the test is about).
-    std::int64_t sum = 0;
-    for (std::uint32_t row = 0; row < kRows; ++row) sum += time[row];
+    std::uint64_t sum = 0;  // unsigned: the sum of nanosecond times wraps, defined
+    for (std::uint32_t row = 0; row < kRows; ++row) sum += static_cast<std::uint64_t>(time[row]);
     CHECK(resident_bytes_of_mapping(file) >= std::uint64_t{kRows} * sizeof(std::int64_t));
 
     MappedFile::release_all_resident();
     CHECK(resident_bytes_of_mapping(file) == 0);
     ResidentRelease release;
-    std::int64_t again = 0;
+    std::uint64_t again = 0;
     for (std::uint32_t row = 0; row < kRows; ++row) {
         release.tick();
-        again += time[row];
+        again += static_cast<std::uint64_t>(time[row]);
     }
     CHECK(again == sum);
     // The window, plus what the kernel's fault-around maps next to a faulting page (at most an
