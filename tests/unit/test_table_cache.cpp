@@ -1120,7 +1120,7 @@ TEST_CASE("a table spooled to disk while it is built is stored as the very file 
     }
 }
 
-TEST_CASE("--no-cache's spooled table is mapped from a file without a name and reads as the table built in memory",
+TEST_CASE("the spooled table of a --no-cache run is mapped from a file without a name and reads as the table built in memory",
           "[cache][spool]") {
     TempDir dir;
     TableSpool spool(dir.path());
