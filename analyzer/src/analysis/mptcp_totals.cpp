@@ -7,16 +7,6 @@ namespace {
 
 using Range = SequenceCoverage::Range;
 
-// Bytes of [a, b) outside the (ascending, disjoint) ranges `excluded` (as in reinjections.cpp).
-std::uint64_t bytes_outside(std::uint64_t a, std::uint64_t b, const std::vector<Range>& excluded) {
-    std::uint64_t n = b - a;
-    for (const auto& r : excluded) {
-        const std::uint64_t s = std::max(a, r.start), e = std::min(b, r.end);
-        if (e > s) n -= e - s;
-    }
-    return n;
-}
-
 }  // namespace
 
 void DsnCarriers::split_at(std::uint64_t at) {

@@ -30,16 +30,6 @@ void split_at(IntervalMap& map, std::uint64_t at) {
     }
 }
 
-// Bytes of [a, b) outside the (ascending, disjoint) ranges `excluded`.
-std::uint64_t bytes_outside(std::uint64_t a, std::uint64_t b, const std::vector<Range>& excluded) {
-    std::uint64_t n = b - a;
-    for (const auto& r : excluded) {
-        const std::uint64_t s = std::max(a, r.start), e = std::min(b, r.end);
-        if (e > s) n -= e - s;
-    }
-    return n;
-}
-
 void sort_unique(std::vector<std::size_t>& v) {
     std::sort(v.begin(), v.end());
     v.erase(std::unique(v.begin(), v.end()), v.end());

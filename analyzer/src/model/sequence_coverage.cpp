@@ -55,4 +55,13 @@ std::uint64_t SequenceCoverage::add(std::uint32_t seq_raw, bool syn, std::uint32
     return seen;
 }
 
+std::uint64_t bytes_outside(std::uint64_t a, std::uint64_t b, const std::vector<SequenceCoverage::Range>& excluded) {
+    std::uint64_t n = b - a;
+    for (const auto& r : excluded) {
+        const std::uint64_t s = std::max(a, r.start), e = std::min(b, r.end);
+        if (e > s) n -= e - s;
+    }
+    return n;
+}
+
 }  // namespace mptcpanalyzer

@@ -56,4 +56,8 @@ private:
     std::map<std::uint64_t, std::uint64_t> ranges_;  // disjoint [start, end) covered, by start
 };
 
+// Bytes of [a, b) outside the (ascending, disjoint) ranges `excluded`: the part of a segment's
+// payload that `add` did not report as already covered.
+std::uint64_t bytes_outside(std::uint64_t a, std::uint64_t b, const std::vector<SequenceCoverage::Range>& excluded);
+
 }  // namespace mptcpanalyzer
