@@ -94,7 +94,12 @@ def main():
                 p = run(args, env, kb)
                 codes.append(p.returncode)
                 what = f"{label} under {kb} KB"
-                c.check(p.returncode in (0, 9), f"{what}: exit 0 or 9, not {p.returncode}: {p.stderr[-300:]}")
+                # The one known exception (docs/exit-codes.md): GLib 2.74's slice allocator aborts on
+                # its own when it runs out ("***MEMORY-ERROR***", SIGABRT); cleanup is still checked.
+                gslice = p.returncode == -6 and "***MEMORY-ERROR***" in p.stderr and "GSlice: failed to allocate" in p.stderr
+                if gslice:
+                    print(f"known gap: {what}: GLib's slice allocator aborted (GLib 2.74)")
+                c.check(p.returncode in (0, 9) or gslice, f"{what}: exit 0 or 9, not {p.returncode}: {p.stderr[-300:]}")
                 if p.returncode == 9:
                     c.check(p.stderr == f"mptcpanalyzer: error: {named}: out of memory (raise the memory limit, "
                                         "ulimit -v, or use a machine with more memory; the cache was left intact)\n",
