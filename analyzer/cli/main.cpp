@@ -98,12 +98,11 @@ int main(int argc, char** argv) {
     // SIGSEGV, 139, that no handler could catch). With one arena, what is left serves the message
     // and the run exits 9. The program dissects in one thread: nothing is lost to contention.
     ::mallopt(M_ARENA_MAX, 1);
-    // Not handled: GLib 2.74's slice allocator (GLib 2.76 and later use plain malloc) reports
-    // running out by printing "***MEMORY-ERROR***" and calling abort(), past the handler above
-    // (exit 134, temporaries removed by the SIGABRT handler; docs/exit-codes.md). G_SLICE=always-malloc
-    // would avoid it, but GLib reads it in the shared libraries' constructors, before main and
-    // before an executable's .preinit_array can set it (libc's own start-up resets the
-    // environment after that array runs): setting it here had no effect.
+    // GLib 2.74 also aborts by itself where its own small allocations fail (its slice allocator,
+    // its thread primitives), past the handler above: the SIGABRT handler it installed turns such
+    // an abort into exit 9 when memory has run out (util/out_of_memory.hpp). G_SLICE=always-malloc
+    // cannot be set from here instead: GLib reads it in the shared libraries' constructors, before
+    // main and before an executable's .preinit_array could set it.
     int code = 0;
     try {
         code = run(argc, argv);

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <glib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -108,5 +110,81 @@ TEST_CASE("another fatal GLib error is an internal error that aborts, its tempor
     REQUIRE(WIFSIGNALED(r.status));
     CHECK(WTERMSIG(r.status) == SIGABRT);
     CHECK(r.stderr_text == "mptcpanalyzer: error: internal error: GLib: something else broke\n");
+    CHECK_FALSE(r.temp_folder_left);
+}
+
+namespace {
+
+// What GLib 2.74 prints before it aborts by itself when its slice allocator cannot get memory
+// (gslice.c, mem_error), written as it does: straight to standard error, between empty lines.
+constexpr const char* kGSliceReport =
+    "\n***MEMORY-ERROR***: unit_tests[4242]: GSlice: failed to allocate 8128 bytes (alignment: 8192): "
+    "Cannot allocate memory\n\n";
+
+// Leaves the process no room to map 2 MiB more, as under `ulimit -v` once memory has run out:
+// RLIMIT_DATA (which every private writable mapping counts against, malloc's included) 1.5 MiB
+// above what the process uses now. RLIMIT_DATA rather than RLIMIT_AS so that it also holds under
+// AddressSanitizer, whose shadow memory exceeds any address-space limit; not lower, because
+// AddressSanitizer clears the stack's shadow on abort() by mapping over it, which a limit below
+// current use would refuse too.
+void exhaust_memory() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    rlim_t data_kb = 0;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmData:", 0) == 0) data_kb = std::stoull(line.substr(7));
+    }
+    rlimit limit{};
+    ::getrlimit(RLIMIT_DATA, &limit);
+    limit.rlim_cur = (data_kb + 1536) * 1024;
+    if (data_kb == 0 || ::setrlimit(RLIMIT_DATA, &limit) != 0) ::_exit(102);
+}
+
+void glib_aborts_by_itself() {
+    if (::write(STDERR_FILENO, kGSliceReport, std::strlen(kGSliceReport)) < 0) ::_exit(101);
+    std::abort();
+}
+
+}  // namespace
+
+TEST_CASE("GLib aborting by itself once memory has run out exits 9 after GLib's report, its temporaries removed",
+          "[out_of_memory]") {
+    const ChildResult r = run_in_child([] {
+        install_glib_out_of_memory_handler();
+        const OutOfMemoryFileScope reading("big.pcapng");
+        exhaust_memory();
+        glib_aborts_by_itself();
+    });
+    INFO("stderr: " << r.stderr_text);
+    REQUIRE(WIFEXITED(r.status));
+    CHECK(WEXITSTATUS(r.status) == static_cast<int>(ExitCode::OutOfMemory));
+    CHECK(r.stderr_text == std::string(kGSliceReport) + "mptcpanalyzer: error: big.pcapng: " + kOutOfMemoryMessage + "\n");
+    CHECK_FALSE(r.temp_folder_left);
+}
+
+TEST_CASE("an abort with memory to spare stays an abort (SIGABRT), its temporaries removed", "[out_of_memory]") {
+    const ChildResult r = run_in_child([] {
+        install_glib_out_of_memory_handler();
+        const OutOfMemoryFileScope reading("big.pcapng");
+        glib_aborts_by_itself();
+    });
+    INFO("stderr: " << r.stderr_text);
+    REQUIRE(WIFSIGNALED(r.status));
+    CHECK(WTERMSIG(r.status) == SIGABRT);
+    CHECK(r.stderr_text == kGSliceReport);
+    CHECK_FALSE(r.temp_folder_left);
+}
+
+TEST_CASE("without the program's handler (a library in someone else's process) an abort stays an abort even out of memory",
+          "[out_of_memory]") {
+    const ChildResult r = run_in_child([] {
+        const OutOfMemoryFileScope reading("big.pcapng");
+        exhaust_memory();
+        glib_aborts_by_itself();
+    });
+    INFO("stderr: " << r.stderr_text);
+    REQUIRE(WIFSIGNALED(r.status));
+    CHECK(WTERMSIG(r.status) == SIGABRT);
+    CHECK(r.stderr_text == kGSliceReport);
     CHECK_FALSE(r.temp_folder_left);
 }

@@ -1,8 +1,10 @@
 #include "mptcpanalyzer/util/out_of_memory.hpp"
 
 #include <glib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -53,6 +55,7 @@ extern "C" void on_glib_fatal(const gchar* domain, GLogLevelFlags, const gchar* 
 
 void install_glib_out_of_memory_handler() {
     g_handler_installed = true;
+    install_temp_directory_signal_handlers();
     // GLib asks a domain's handlers newest first: this one goes in front of any set before.
     for (const char* domain : {"GLib", static_cast<const char*>(nullptr)}) {
         g_log_set_handler(domain, static_cast<GLogLevelFlags>(G_LOG_LEVEL_ERROR | G_LOG_FLAG_FATAL), on_glib_fatal,
@@ -62,6 +65,18 @@ void install_glib_out_of_memory_handler() {
 
 void reinstall_glib_out_of_memory_handler_if_installed() {
     if (g_handler_installed) install_glib_out_of_memory_handler();
+}
+
+bool memory_exhausted_now() noexcept {
+    if (!g_handler_installed) return false;
+    constexpr std::size_t kProbeBytes = 2 * 1024 * 1024;
+    const int saved = errno;
+    // Private and writable: counted against RLIMIT_DATA as well as RLIMIT_AS, as malloc's are.
+    void* probe = ::mmap(nullptr, kProbeBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    const bool exhausted = probe == MAP_FAILED && errno == ENOMEM;
+    if (probe != MAP_FAILED) ::munmap(probe, kProbeBytes);
+    errno = saved;
+    return exhausted;
 }
 
 OutOfMemoryFileScope::OutOfMemoryFileScope(std::string_view path) : previous_(g_file) {

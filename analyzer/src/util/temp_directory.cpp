@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "mptcpanalyzer/util/error.hpp"
+#include "mptcpanalyzer/util/out_of_memory.hpp"
 
 namespace mptcpanalyzer {
 namespace {
@@ -62,15 +63,22 @@ void remove_folder_raw(const char* folder) noexcept {
 }
 
 extern "C" void remove_and_reraise(int signal_number) {
+    // GLib 2.74 aborts by itself where its own small allocations fail (out_of_memory.hpp): with
+    // memory exhausted, that abort is out of memory (exit 9, temporaries removed).
+    if (signal_number == SIGABRT && memory_exhausted_now()) exit_out_of_memory_now();
     remove_temp_directories_now();
     // The usual course: the default action of the signal (the exit status says which).
     ::signal(signal_number, SIG_DFL);
     ::raise(signal_number);
 }
 
-void install_handlers_once() {
-    static std::once_flag once;
-    std::call_once(once, [] {
+std::mutex g_install_mutex;
+
+}  // namespace
+
+void install_temp_directory_signal_handlers() {
+    const std::lock_guard<std::mutex> lock(g_install_mutex);
+    {
         stack_t stack{};
         stack.ss_sp = g_signal_stack;
         stack.ss_size = sizeof g_signal_stack;
@@ -89,10 +97,8 @@ void install_handlers_once() {
             sigemptyset(&action.sa_mask);
             ::sigaction(s, &action, nullptr);
         }
-    });
+    }
 }
-
-}  // namespace
 
 void remove_temp_directories_now() noexcept {
     for (int i = 0; i < kSlots; ++i) {
@@ -101,7 +107,7 @@ void remove_temp_directories_now() noexcept {
 }
 
 std::filesystem::path make_temp_directory(const char* pattern, const std::string& purpose) {
-    install_handlers_once();
+    install_temp_directory_signal_handlers();
     GError* err = nullptr;
     gchar* dir = g_dir_make_tmp(pattern, &err);
     if (!dir) {

@@ -39,8 +39,20 @@ bool is_glib_out_of_memory(std::string_view message) noexcept;
 // Makes GLib's fatal out-of-memory errors (is_glib_out_of_memory; GLib's domain or the default
 // one) end the process through exit_out_of_memory_now(); any other fatal GLib error is
 // printed as "mptcpanalyzer: error: internal error: <domain>: <message>" and aborts (SIGABRT, 134).
+// Also installs the signal handlers of temp_directory now, whose SIGABRT handler asks
+// memory_exhausted_now(): GLib 2.74 aborts by itself, past any handler, where its own allocations
+// fail (the slice allocator: "***MEMORY-ERROR***: ... GSlice: failed to allocate"; its thread
+// primitives: "GLib (gthread-posix.c): Unexpected error from C library during 'malloc'").
 // For programs (cli/main.cpp): a library must not decide how its host ends.
 void install_glib_out_of_memory_handler();
+
+// For the SIGABRT handler (async-signal-safe): true when a program installed the handler above
+// and the process cannot map 2 MiB more (RLIMIT_AS or RLIMIT_DATA reached, or the system's commit
+// limit). An abort then comes from memory that ran out, and the handler ends the process through
+// exit_out_of_memory_now() instead. Why 2 MiB: glibc's malloc fails a small request only when
+// neither brk nor an mmap of at least 1 MiB succeeds, so whoever aborted on a failed allocation
+// left less than that; an abort with room to spare is anything else and stays an abort.
+bool memory_exhausted_now() noexcept;
 // Installs it again if a program installed it: libwireshark's log initialisation (ws_log_init)
 // sets its own handler of GLib's messages, which GLib then asks first (capture/epan_runtime.cpp).
 void reinstall_glib_out_of_memory_handler_if_installed();

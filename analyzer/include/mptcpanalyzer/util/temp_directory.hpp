@@ -18,6 +18,12 @@ std::filesystem::path make_temp_directory(const char* pattern, const std::string
 // Removes `path` (made by make_temp_directory) with what it holds, and unregisters it.
 void release_temp_directory(const std::filesystem::path& path);
 
+// Installs the signal handlers now (make_temp_directory does with the first folder): for
+// programs, so that an abort before any folder exists also goes through the handler (its
+// SIGABRT turns into exit 9 when memory has run out: out_of_memory.hpp). A signal someone else
+// handles or ignores keeps its handling; one set back to its default gets ours again.
+void install_temp_directory_signal_handlers();
+
 // Removes every registered folder now (async-signal-safe: also called from the signal handler).
 // For exit paths that skip destructors and atexit (out of memory: main's _exit).
 void remove_temp_directories_now() noexcept;
