@@ -69,7 +69,7 @@ struct TcpConnection {
     bool orientation_inferred() const { return orientation != Orientation::Syn; }
     // Direction of a row of this connection (compares with the client endpoint).
     TcpDirection direction_of(const PacketTable& table, std::uint32_t row) const;
-    const TcpDirectionStats& stats(TcpDirection d) const { return directions[static_cast<int>(d)]; }
+    const TcpDirectionStats& stats(TcpDirection d) const { return directions[static_cast<std::size_t>(d)]; }
     std::int64_t first_ns() const;
     std::int64_t last_ns() const;
 };
