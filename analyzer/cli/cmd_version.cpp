@@ -1,5 +1,6 @@
 // `mptcpanalyzer version` and `mptcpanalyzer checkhealth`: our version, the libwireshark in
-// use, and whether everything we depend on at run time is there and works.
+// use, and whether everything we depend on at run time is there and works. Both load the
+// capture module (src/capture/README.md), hence libwireshark: they ask it its version.
 
 #include <fmt/core.h>
 #include <glib.h>
@@ -25,16 +26,26 @@ void run_checkhealth(const GlobalOptions& g) {
         healthy = healthy && ok;
     };
     report(true, "mptcpanalyzer", kVersion);
-    report(true, "libwireshark", CaptureReader::libwireshark_version());
+    // The libwireshark version loads the capture module (and libwireshark): a missing or broken
+    // module is a failed check with its message (which names the module and dlerror), not an exit.
+    bool libwireshark_loaded = false;
     try {
-        // Initialises libwireshark and applies our preferences: fails if MPTCP is unknown.
-        ReadOptions ro;
-        ro.extra_preferences = g.wireshark_preferences;
-        const CaptureReader reader(ro);
-        reader.initialize();
-        report(true, "dissection preferences", fmt::format("{} applied", reader.preferences().size()));
+        report(true, "libwireshark", CaptureReader::libwireshark_version());
+        libwireshark_loaded = true;
     } catch (const Error& e) {
-        report(false, "dissection preferences", e.what());
+        report(false, "libwireshark", e.what());
+    }
+    if (libwireshark_loaded) {
+        try {
+            // Initialises libwireshark and applies our preferences: fails if MPTCP is unknown.
+            ReadOptions ro;
+            ro.extra_preferences = g.wireshark_preferences;
+            const CaptureReader reader(ro);
+            reader.initialize();
+            report(true, "dissection preferences", fmt::format("{} applied", reader.preferences().size()));
+        } catch (const Error& e) {
+            report(false, "dissection preferences", e.what());
+        }
     }
     const auto dir = g.cache_directory.empty() ? TableCache::default_directory() : std::filesystem::path(g.cache_directory);
     // A check must not change the machine: test the folder, or the nearest existing parent that

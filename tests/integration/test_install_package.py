@@ -74,6 +74,7 @@ def main():
                          "include/mptcpanalyzer/model/tcp_option_parser.hpp",
                          "include/mptcpanalyzer/analysis/summaries.hpp",
                          "share/bash-completion/completions/mptcpanalyzer", "share/man/man1/mptcpanalyzer.1",
+                         f"{LIBDIR}/mptcpanalyzer/mptcpanalyzer-capture.so",
                          *(f"{LIBDIR}/libmptcpanalyzer_{lib}.a" for lib in ("util", "model", "analysis", "io", "epan", "capture")),
                          *(f"{LIBDIR}/cmake/mptcpanalyzer/{f}" for f in ("mptcpanalyzerConfig.cmake",
                            "mptcpanalyzerConfigVersion.cmake", "mptcpanalyzerTargets.cmake", "mptcpanalyzerCaptureTargets.cmake"))]:
@@ -97,6 +98,11 @@ def main():
             try:
                 p = box.run("version")
                 c.check(p.returncode == 0, f"the installed program runs: {p.returncode} {p.stderr[-500:]}")
+                # It loads the installed capture module (found from its own folder), not the build's.
+                module = os.path.join(STAGED, LIBDIR, "mptcpanalyzer", "mptcpanalyzer-capture.so")
+                p = box.run("-v", "version")
+                c.check(p.returncode == 0 and f"capture module: {module}" in p.stderr,
+                        f"the installed program loads the installed capture module {module}: {p.stderr[-500:]}")
                 folder = box.plugin_folder()
                 shutil.copy(plugin, folder)
                 check_command(c, box, "installed program, standalone plugin")

@@ -1,5 +1,7 @@
 #include "mptcpanalyzer/capture/capture_reader.hpp"
 
+#include <dlfcn.h>
+
 #include <epan/epan.h>
 #include <epan/epan_dissect.h>
 #include <epan/frame_data.h>
@@ -20,6 +22,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "capture_backend.hpp"
 #include "epan_collector.hpp"
 #include "epan_runtime.hpp"
 #include "mptcpanalyzer/util/error.hpp"
@@ -260,23 +263,28 @@ ExitCode open_error_code(int err) {
 
 }  // namespace
 
-CaptureReader::CaptureReader(ReadOptions options) : options_(std::move(options)) {}
+namespace capture {
 
-std::vector<std::string> CaptureReader::preferences() const {
-    std::vector<std::string> prefs = capture::default_preferences();
-    prefs.insert(prefs.end(), options_.extra_preferences.begin(), options_.extra_preferences.end());
-    return prefs;
-}
-
-void CaptureReader::initialize() const { capture::ensure_epan_ready(preferences()); }
-
-std::string CaptureReader::libwireshark_version() {
+std::string loaded_libwireshark_version() {
     int major = 0, minor = 0, micro = 0;
     epan_get_version_number(&major, &minor, &micro);
     return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(micro);
 }
 
-ReadResult CaptureReader::read(const std::string& path, const RowSpill& spill) const {
+std::string loaded_libwireshark_path() {
+    // The file holding epan_get_version_number: the libwireshark the dynamic linker chose.
+    Dl_info info{};
+    if (::dladdr(reinterpret_cast<void*>(&epan_get_version_number), &info) == 0 || !info.dli_fname) return {};
+    char* real = ::realpath(info.dli_fname, nullptr);
+    std::string path = real ? real : info.dli_fname;
+    std::free(real);
+    return path;
+}
+
+// The backend's read (capture_backend.hpp): CaptureReader::read in the front calls it, through
+// the module when the program loads one.
+ReadResult read_capture(const ReadOptions& options, const std::vector<std::string>& preferences,
+                        const std::string& path, const RowSpill& spill) {
     // Check the path ourselves first: wiretap's messages for these are less clear.
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
@@ -290,7 +298,7 @@ ReadResult CaptureReader::read(const std::string& path, const RowSpill& spill) c
     }
     if (st.st_size == 0) throw Error(ExitCode::InputInvalid, path + ": empty file, not a capture");
 
-    capture::ensure_epan_ready(preferences());
+    capture::ensure_epan_ready(preferences);
 
     int err = 0;
     gchar* err_info = nullptr;
@@ -362,7 +370,7 @@ ReadResult CaptureReader::read(const std::string& path, const RowSpill& spill) c
         if (spill && collector.table().size() >= spill_rows) collector.spill_rows(spill);
         if (pause_at != 0 && frame_num == pause_at) ::raise(SIGSTOP);
         // May throw to stop the read (Ctrl-C in the shell): the owners above release everything.
-        if (options_.progress && (frame_num & 0x3fff) == 0) options_.progress(static_cast<std::uint64_t>(offset), file_size);
+        if (options.progress && (frame_num & 0x3fff) == 0) options.progress(static_cast<std::uint64_t>(offset), file_size);
     }
     const int ferr = err;
     const std::unique_ptr<gchar, GFreer> read_err_info(err_info);
@@ -395,7 +403,7 @@ ReadResult CaptureReader::read(const std::string& path, const RowSpill& spill) c
         result.truncation_detail = detail + " after frame " + std::to_string(frame_num);
         log::warning("{}: {}; using the {} packets before it", path, result.truncation_detail, frame_num);
     }
-    if (options_.progress) options_.progress(file_size, file_size);
+    if (options.progress) options.progress(file_size, file_size);
     if (frame_num == 0) throw Error(ExitCode::NoData, path + ": the capture contains no packets");
     if (result.table.rows_appended() == 0) {
         throw Error(ExitCode::NoData, path + ": the capture contains no TCP packets (" + std::to_string(frame_num) +
@@ -405,4 +413,5 @@ ReadResult CaptureReader::read(const std::string& path, const RowSpill& spill) c
     return result;
 }
 
+}  // namespace capture
 }  // namespace mptcpanalyzer

@@ -93,25 +93,6 @@ void isolate_user_profile() {
 
 }  // namespace
 
-const std::vector<std::string>& default_preferences() {
-    static const std::vector<std::string> prefs = [] {
-        std::vector<std::string> list = {
-            "mptcp.analyze_mptcp:TRUE",
-            "mptcp.analyze_mappings:FALSE",
-            "mptcp.intersubflows_retransmission:FALSE",
-            "mptcp.relative_sequence_numbers:FALSE",
-            "tcp.analyze_sequence_numbers:FALSE",
-            "tcp.relative_sequence_numbers:FALSE",
-            "tcp.desegment_tcp_streams:FALSE",
-            "tcp.calculate_timestamps:FALSE",
-        };
-        // GeoIP off: named differently by 4.0 and 4.4 (wireshark_compat.hpp).
-        for (const char* pref : wireshark::kNoGeoipPreferences) list.emplace_back(pref);
-        return list;
-    }();
-    return prefs;
-}
-
 void ensure_epan_ready(const std::vector<std::string>& preferences) {
     if (!g_ready) {
         if (g_config_dir.empty()) {

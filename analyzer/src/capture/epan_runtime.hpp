@@ -7,7 +7,8 @@
 
 namespace mptcpanalyzer::capture {
 
-// Our dissection preferences: one pass, no tree, Wireshark's own MPTCP mapping and
+// Our dissection preferences (defined in capture_front.cpp: the cache key needs them without
+// libwireshark): one pass, no tree, Wireshark's own MPTCP mapping and
 // reinjection analyses off (we compute DSNs and reinjections ourselves, in linear time),
 // TCP sequence analysis off (we compute relative numbers ourselves; saves a third of the
 // memory). tcp.stream and mptcp.stream stay the numbers a Wireshark user sees.

@@ -7,6 +7,7 @@
 #include <new>
 #include <optional>
 
+#include "libwireshark_identity.hpp"
 #include "mptcpanalyzer/cache/table_cache.hpp"
 #include "mptcpanalyzer/export/table_import.hpp"
 #include "mptcpanalyzer/util/error.hpp"
@@ -56,7 +57,10 @@ ReadResult read_spooled(const std::string& path, const CaptureReader& reader, Ta
     return result;
 }
 
-ReadResult from_capture(const std::string& path, const LoadOptions& options, const CaptureReader& reader) {
+// Sets `libwireshark_version` to the version in the cache key, when it makes one: on a cache hit,
+// libwireshark is not loaded at all (libwireshark_identity.hpp).
+ReadResult from_capture(const std::string& path, const LoadOptions& options, const CaptureReader& reader,
+                        std::string& libwireshark_version) {
     if (!options.use_cache) {
         // Nothing goes to the cache folder: the table is written to an unnamed file, mapped.
         std::unique_ptr<TableSpool> spool;
@@ -74,11 +78,24 @@ ReadResult from_capture(const std::string& path, const LoadOptions& options, con
         });
     }
 
-    // The key stats the file; a missing file fails here with the same message as the reader.
-    const CacheKey key = CacheKey::for_capture(path, CaptureReader::libwireshark_version(), reader.preferences());
-    TableCache cache(options.cache_directory.value_or(TableCache::default_directory()), options.cache_size_limit);
+    // The key stats the file first, so a missing file is reported before any libwireshark is
+    // loaded; the version goes in after it.
+    CacheKey key = CacheKey::for_capture(path, {}, reader.preferences());
+    const std::filesystem::path cache_folder = options.cache_directory.value_or(TableCache::default_directory());
+    // --regen dissects in any case: the loaded libwireshark's own version.
+    const capture::LibwiresharkVersion version = options.regenerate
+                                                     ? capture::LibwiresharkVersion{CaptureReader::libwireshark_version(), false}
+                                                     : capture::libwireshark_version_for_cache(cache_folder);
+    key.libwireshark_version = libwireshark_version = version.version;
+    TableCache cache(cache_folder, options.cache_size_limit);
+    // After a hit or a store, when libwireshark was loaded to learn its version: what lets the
+    // next run trust this version without loading it.
+    const auto record_identity = [&] {
+        if (!version.from_record) capture::record_libwireshark_identity(cache_folder);
+    };
     if (!options.regenerate) {
         if (auto cached = cache.load(key)) {
+            record_identity();
             if (cached->truncated) {
                 log::warning("{}: {}; using the {} packets before it", path, cached->truncation_detail, cached->frames);
             }
@@ -90,11 +107,13 @@ ReadResult from_capture(const std::string& path, const LoadOptions& options, con
     if (std::unique_ptr<TableSpool> spool = cache.start_spool()) {
         return read_spooled(path, reader, *spool, [&](ReadResult& result) -> std::optional<ReadResult> {
             if (!cache.store_spooled(key, *spool, result)) return std::nullopt;
+            record_identity();
             return cache.reopen_stored(key);
         });
     }
     ReadResult result = reader.read(path);
     if (cache.store(key, result)) {
+        record_identity();
         if (auto stored = cache.reopen_stored(key)) return std::move(*stored);
     }
     return result;
@@ -105,8 +124,11 @@ ReadResult load(const std::string& path, const LoadOptions& options) {
     // Our own exports first (by content, whatever the name): libwireshark would take a CSV for
     // some other text format. Read whole and fast, so not cached.
     if (auto table = read_table_export_file(path)) return from_table(std::move(*table), path, reader);
-    ReadResult result = from_capture(path, options, reader);
-    result.libwireshark_version = CaptureReader::libwireshark_version();
+    std::string libwireshark_version;
+    ReadResult result = from_capture(path, options, reader, libwireshark_version);
+    // Without a cache key (--no-cache), libwireshark has just dissected the file: ask it.
+    result.libwireshark_version =
+        libwireshark_version.empty() ? CaptureReader::libwireshark_version() : libwireshark_version;
     result.wireshark_preferences = reader.preferences();
     return result;
 }
