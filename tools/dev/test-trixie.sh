@@ -11,7 +11,11 @@
 #   - the bare trixie root, and that root with install-deps.sh's packages, as
 #     trixie-deps-<hash of install-deps.sh>.tar (debian-root.sh create-deps; a week): a second run
 #     extracts it instead of installing ~400 packages (package.sh --suite trixie uses it too);
-#   - the compiler cache (ccache, trixie-ccache/): a second build of unchanged sources is hits.
+#   - the compiler cache (ccache, trixie-ccache/): a second build of unchanged sources is hits,
+#     from any checkout: paths are made relative to the checkout (CCACHE_BASEDIR) and the working
+#     directory is left out of the hash (CCACHE_NOHASHDIR; ccache hashes it by default with -g),
+#     so a CI clone at a new path still hits (the cost: the test build's debug information names
+#     the directory of whichever checkout compiled it first).
 # With CI=true, a skipped test fails the run, as on Debian 12 (tools/dev/ctest_skipped.py).
 # Then the program's outputs of this build and of the host's (4.0) are compared on every corpus and
 # shared capture. Each phase's duration is printed ("test-trixie: <phase> took N s").
@@ -45,7 +49,7 @@ shared_captures=$(realpath -m "$checkout/../shared/captures")
 if [ -d "$shared_captures" ]; then binds+=(--bind "$shared_captures:$shared_captures"); fi
 in_root() {
   bash tools/dev/debian-root.sh run "$root" "${binds[@]}" -- \
-    env CCACHE_DIR=/var/cache/ccache CCACHE_BASEDIR="$checkout" CI="${CI:-}" \
+    env CCACHE_DIR=/var/cache/ccache CCACHE_BASEDIR="$checkout" CCACHE_NOHASHDIR=1 CI="${CI:-}" \
         CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache \
         bash -c "cd '$checkout' && $1"
 }
