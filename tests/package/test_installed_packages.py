@@ -180,6 +180,29 @@ def main():
         checker.check(any(hex_token(c["client_token"]) == token for c in connections),
                       f"list-mptcp shows the client token the kernel reported ({token})")
 
+        # Each package depends on the libwireshark ABI of its release: the package owning the
+        # libwireshark.so.N the installed plugin loads (ldd, dpkg -S: libwireshark16 on Debian 12,
+        # libwireshark18 on 13; the plugin, because it links libwireshark whatever way the program
+        # loads it), and the plugin on exactly the major.minor of that release's tshark.
+        abi = root.run("set -e; plugin=$(dpkg -L mptcpanalyzer-wireshark | grep '/mptcpanalyzer\\.so$'); "
+                       "lib=$(ldd \"$plugin\" | awk '$1 ~ /^libwireshark\\.so/ {print $3}'); "
+                       "dpkg-query -S \"$(readlink -f \"$lib\")\" | cut -d: -f1; "
+                       "tshark --version | sed -n '1s/.* \\([0-9]*\\.[0-9]*\\)\\.[0-9]*.*/\\1/p'; "
+                       "for p in mptcpanalyzer mptcpanalyzer-wireshark; do dpkg-query -W -f '${Depends}\\n' $p; done")
+        lines = abi.stdout.splitlines()
+        if checker.check(abi.returncode == 0 and len(lines) == 4 and re.fullmatch(r"libwireshark\d+", lines[0])
+                         and re.fullmatch(r"\d+\.\d+", lines[1]),
+                         f"the program's libwireshark package and tshark's version: {lines} {abi.stderr[-500:]}"):
+            library, major_minor = lines[0], lines[1]
+            major, minor = major_minor.split(".")
+            program_depends = {d.strip().split()[0] for d in lines[2].split(",")}
+            plugin_depends = [d.strip() for d in lines[3].split(",")]
+            checker.check(library in program_depends,
+                          f"mptcpanalyzer depends on {library} (dpkg-shlibdeps): {lines[2]}")
+            checker.check(f"{library} (>= {major_minor}~)" in plugin_depends
+                          and f"{library} (<< {major}.{int(minor) + 1}~)" in plugin_depends,
+                          f"mptcpanalyzer-wireshark depends on {library} {major_minor}.x only: {lines[3]}")
+
         help_text = root.run("mptcpanalyzer --help", user=True).stdout
         commands = [re.split(r"[ ,]", line.strip())[0] for line in help_text.split("Subcommands:", 1)[-1].splitlines()
                     if re.match(r"  \S", line)]
