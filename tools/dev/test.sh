@@ -89,6 +89,22 @@ if [ "$trixie_test" = 1 ]; then
 else
   echo "test.sh: note: the Debian 13 (libwireshark 4.4) run did not run (MPTCP_TRIXIE_TEST=1 runs it, as root; CI always does)"
 fi
+# The Debian 13 packages (package.sh --suite trixie, in the same cached root and compiler cache)
+# and their installed-package test in a fresh trixie root: opt-in (MPTCP_TRIXIE_PACKAGE_TEST=1),
+# not in CI, for time: on a machine that starts empty they add a second uncached release build to
+# the run above (tests/README.md, "Debian 13").
+if [ "${MPTCP_TRIXIE_PACKAGE_TEST:-0}" = 1 ]; then
+  trixie_package_started=$SECONDS
+  if bash tools/dev/package.sh --suite trixie; then
+    echo "test.sh: Debian 13 package build took $((SECONDS - trixie_package_started)) s"
+    trixie_install_started=$SECONDS
+    python3 tests/package/test_installed_packages.py --suite trixie --dist "$PWD/dist/trixie" || status=1
+    echo "test.sh: Debian 13 package install test took $((SECONDS - trixie_install_started)) s"
+  else
+    echo "test.sh: error: the Debian 13 package build failed" >&2
+    status=1
+  fi
+fi
 # --- end of the Debian 13 block ---------------------------------------------------------------
 
 exit "$status"
