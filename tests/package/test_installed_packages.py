@@ -46,9 +46,11 @@ PACKAGES = ["mptcpanalyzer", "mptcpanalyzer-wireshark", "mptcpanalyzer-dev"]
 USER_TOOLS = ["tshark", "man-db", "bash-completion", "g++", "make"]
 USER = "mptcpuser"
 CAPTURE = "basic.client.pcapng"
-# Not files of any package: apt and dpkg state, logs, caches, the test user's home.
+# Not files of any package: apt and dpkg state, logs, caches, the test user's home, and
+# /etc/hosts, which netbase's postinst writes when it is missing (trixie's minimal root has no
+# netbase, a dependency brings it) and, as a system file, leaves on purge.
 STATE = ("/var/lib/dpkg/", "/var/lib/apt/", "/var/cache/", "/var/log/", f"/home/{USER}/",
-         "/etc/ld.so.cache", "/var/lib/ucf/", "/var/lib/systemd/deb-systemd-")
+         "/etc/ld.so.cache", "/var/lib/ucf/", "/var/lib/systemd/deb-systemd-", "/etc/hosts")
 
 checker = Checker("installed packages")
 timings = []
@@ -58,7 +60,8 @@ class Root:
     def __init__(self, suite, work, binds):
         self.dir = os.path.join(work, "root")
         self.binds = binds
-        subprocess.run(["bash", ROOT_TOOL, "create", suite, self.dir], check=True)
+        # passwd for useradd (the test user): bookworm's minimal root has it, trixie's does not.
+        subprocess.run(["bash", ROOT_TOOL, "create", suite, self.dir, "passwd"], check=True)
 
     def run(self, script, user=False, timeout=1800):
         """Runs a bash script in the root (as the unprivileged user with `user`)."""
