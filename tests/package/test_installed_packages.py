@@ -46,9 +46,11 @@ PACKAGES = ["mptcpanalyzer", "mptcpanalyzer-wireshark", "mptcpanalyzer-dev"]
 USER_TOOLS = ["tshark", "man-db", "bash-completion", "g++", "make"]
 USER = "mptcpuser"
 CAPTURE = "basic.client.pcapng"
-# Not files of any package: apt and dpkg state, logs, caches, the test user's home.
+# Not files of any package: apt and dpkg state, logs, caches, the test user's home, and
+# /etc/hosts, which netbase's postinst writes when it is missing (trixie's minimal root has no
+# netbase, a dependency brings it) and, as a system file, leaves on purge.
 STATE = ("/var/lib/dpkg/", "/var/lib/apt/", "/var/cache/", "/var/log/", f"/home/{USER}/",
-         "/etc/ld.so.cache", "/var/lib/ucf/", "/var/lib/systemd/deb-systemd-")
+         "/etc/ld.so.cache", "/var/lib/ucf/", "/var/lib/systemd/deb-systemd-", "/etc/hosts")
 
 checker = Checker("installed packages")
 timings = []
@@ -58,7 +60,8 @@ class Root:
     def __init__(self, suite, work, binds):
         self.dir = os.path.join(work, "root")
         self.binds = binds
-        subprocess.run(["bash", ROOT_TOOL, "create", suite, self.dir], check=True)
+        # passwd for useradd (the test user): bookworm's minimal root has it, trixie's does not.
+        subprocess.run(["bash", ROOT_TOOL, "create", suite, self.dir, "passwd"], check=True)
 
     def run(self, script, user=False, timeout=1800):
         """Runs a bash script in the root (as the unprivileged user with `user`)."""
@@ -179,6 +182,29 @@ def main():
                       f"list-mptcp lists tshark's mptcp.streams {streams}: {[c.get('mptcp_stream') for c in connections]}")
         checker.check(any(hex_token(c["client_token"]) == token for c in connections),
                       f"list-mptcp shows the client token the kernel reported ({token})")
+
+        # Each package depends on the libwireshark ABI of its release: the package owning the
+        # libwireshark.so.N the installed plugin loads (ldd, dpkg -S: libwireshark16 on Debian 12,
+        # libwireshark18 on 13; the plugin, because it links libwireshark whatever way the program
+        # loads it), and the plugin on exactly the major.minor of that release's tshark.
+        abi = root.run("set -e; plugin=$(dpkg -L mptcpanalyzer-wireshark | grep '/mptcpanalyzer\\.so$'); "
+                       "lib=$(ldd \"$plugin\" | awk '$1 ~ /^libwireshark\\.so/ {print $3}'); "
+                       "dpkg-query -S \"$(readlink -f \"$lib\")\" | cut -d: -f1; "
+                       "tshark --version | sed -n '1s/.* \\([0-9]*\\.[0-9]*\\)\\.[0-9]*.*/\\1/p'; "
+                       "for p in mptcpanalyzer mptcpanalyzer-wireshark; do dpkg-query -W -f '${Depends}\\n' $p; done")
+        lines = abi.stdout.splitlines()
+        if checker.check(abi.returncode == 0 and len(lines) == 4 and re.fullmatch(r"libwireshark\d+", lines[0])
+                         and re.fullmatch(r"\d+\.\d+", lines[1]),
+                         f"the program's libwireshark package and tshark's version: {lines} {abi.stderr[-500:]}"):
+            library, major_minor = lines[0], lines[1]
+            major, minor = major_minor.split(".")
+            program_depends = {d.strip().split()[0] for d in lines[2].split(",")}
+            plugin_depends = [d.strip() for d in lines[3].split(",")]
+            checker.check(library in program_depends,
+                          f"mptcpanalyzer depends on {library} (dpkg-shlibdeps): {lines[2]}")
+            checker.check(f"{library} (>= {major_minor}~)" in plugin_depends
+                          and f"{library} (<< {major}.{int(minor) + 1}~)" in plugin_depends,
+                          f"mptcpanalyzer-wireshark depends on {library} {major_minor}.x only: {lines[3]}")
 
         help_text = root.run("mptcpanalyzer --help", user=True).stdout
         commands = [re.split(r"[ ,]", line.strip())[0] for line in help_text.split("Subcommands:", 1)[-1].splitlines()

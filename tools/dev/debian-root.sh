@@ -7,6 +7,13 @@
 #       this machine's Debian mirror, with PACKAGE... installed. The bare root is cached as a
 #       tarball under $MPTCP_ROOT_CACHE (default /var/cache/mptcpanalyzer/roots) for a week, so
 #       a second run costs an extraction (seconds) instead of a bootstrap (minutes).
+#   debian-root.sh create-deps SUITE DIR [PACKAGE...]
+#       The same, with everything building and testing mptcpanalyzer needs (tools/dev/install-deps.sh,
+#       plus ccache) installed, then PACKAGE... The root with those packages is cached as well, as
+#       SUITE-deps-<hash of install-deps.sh>.tar (a week, like the bare one; a new install-deps.sh
+#       makes a new one and removes the old), so the ~400 packages are installed once: the Debian
+#       13 test run (tools/dev/test-trixie.sh) and the Debian 13 package build
+#       (tools/dev/package.sh --suite trixie) share it.
 #   debian-root.sh run DIR [--bind HOST_DIR:ROOT_DIR]... -- COMMAND...
 #       Runs COMMAND inside DIR with /proc, /sys and /dev mounted (AddressSanitizer and tshark
 #       need them) and each --bind directory mounted. The mounts live in a private mount
@@ -65,6 +72,32 @@ cmd_create() {
   fi
 }
 
+cmd_create_deps() {
+  [ $# -ge 2 ] || die "usage: create-deps SUITE DIR [PACKAGE...]"
+  local suite=$1 dir=$2; shift 2
+  [ -e "$dir" ] && die "$dir already exists"
+  local cache_dir=${MPTCP_ROOT_CACHE:-/var/cache/mptcpanalyzer/roots}
+  local checkout; checkout=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  local hash; hash=$(sha256sum "$checkout/tools/dev/install-deps.sh" | cut -c1-16)
+  local tarball="$cache_dir/$suite-deps-$hash.tar"
+  if [ -f "$tarball" ] && [ -n "$(find "$tarball" -mtime -7 2>/dev/null)" ]; then
+    echo "debian-root.sh: $suite root with dependencies from the cache ($tarball)"
+    mkdir -p "$dir"
+    tar -C "$dir" -xf "$tarball"
+  else
+    cmd_create "$suite" "$dir" ccache
+    cmd_run "$dir" --bind "$checkout:/mnt/checkout" -- bash /mnt/checkout/tools/dev/install-deps.sh
+    rm -f "$cache_dir/$suite"-deps-*.tar  # older install-deps.sh versions
+    local tmp="$cache_dir/.$suite-deps-$$.tar"
+    # The mounts of `run` are gone with its namespace: /proc, /sys and /dev are empty again here.
+    tar -C "$dir" -cf "$tmp" . && mv -f "$tmp" "$tarball"
+  fi
+  if [ $# -gt 0 ]; then
+    cmd_run "$dir" -- sh -c 'export DEBIAN_FRONTEND=noninteractive;
+      apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@" >/dev/null' sh "$@"
+  fi
+}
+
 cmd_run() {
   [ $# -ge 1 ] || die "usage: run DIR [--bind HOST:ROOT]... -- COMMAND..."
   local dir=$1; shift
@@ -99,7 +132,8 @@ cmd_remove() {
 
 case "${1:-}" in
   create) shift; cmd_create "$@" ;;
+  create-deps) shift; cmd_create_deps "$@" ;;
   run) shift; cmd_run "$@" ;;
   remove) shift; cmd_remove "$@" ;;
-  *) die "usage: debian-root.sh create|run|remove ..." ;;
+  *) die "usage: debian-root.sh create|create-deps|run|remove ..." ;;
 esac

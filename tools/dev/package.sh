@@ -31,15 +31,23 @@ while [ $# -gt 0 ]; do
 done
 
 if [ -n "$suite" ]; then
-  # The same script, inside a clean root of that release; the checkout is bound at /src.
+  # The same script, inside a root of that release; the checkout is bound at /src. The root is
+  # the one the tests of that release use (debian-root.sh create-deps: every build dependency is
+  # in it, cached between runs), so only dpkg-dev, debhelper and lintian are installed here, and
+  # the compiler cache of that release ($MPTCP_ROOT_CACHE/SUITE-ccache) is shared with its test
+  # build: a second package build of unchanged sources is cache hits (the package's compiler flags
+  # differ from the tests' release preset, so the two builds do not share objects).
   dist=${MPTCP_DIST_DIR:-$SOURCE/dist/$suite}
-  root=$(mktemp -d /tmp/mptcp-package-root.XXXXXX); rmdir "$root"
+  cache_dir=${MPTCP_ROOT_CACHE:-/var/cache/mptcpanalyzer/roots}
+  root=$(mktemp -d /var/tmp/mptcp-package-root.XXXXXX); rmdir "$root"
   trap 'bash "$SOURCE/tools/dev/debian-root.sh" remove "$root"' EXIT
-  bash tools/dev/debian-root.sh create "$suite" "$root" git ca-certificates
-  mkdir -p "$dist"
-  bash tools/dev/debian-root.sh run "$root" --bind "$SOURCE:/src" --bind "$dist:/dist" -- \
+  bash tools/dev/debian-root.sh create-deps "$suite" "$root" git ca-certificates
+  mkdir -p "$dist" "$cache_dir/$suite-ccache"
+  bash tools/dev/debian-root.sh run "$root" --bind "$SOURCE:/src" --bind "$dist:/dist" \
+    --bind "$cache_dir/$suite-ccache:/var/cache/ccache" -- \
     env MPTCP_DIST_DIR=/dist MPTCP_PACKAGE_BUILD_DIR=/var/tmp/mptcp-package MPTCP_NO_LINTIAN="${MPTCP_NO_LINTIAN:-}" \
-    bash /src/tools/dev/package.sh
+    CCACHE_DIR=/var/cache/ccache bash /src/tools/dev/package.sh
+  echo "package.sh: $suite packages in $dist ($((SECONDS - started)) s with the root)"
   exit 0
 fi
 

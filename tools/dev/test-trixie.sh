@@ -8,10 +8,14 @@
 # libwireshark), built in build/trixie of this checkout, which is mounted at the same path inside
 # the root (so ../shared/captures resolves as on the host when it exists). What is cached between
 # runs, under $MPTCP_ROOT_CACHE (default /var/cache/mptcpanalyzer/roots):
-#   - the bare trixie root (debian-root.sh);
-#   - that root with install-deps.sh's packages, as trixie-deps-<hash of install-deps.sh>.tar
-#     (a week, like the bare one): a second run extracts it instead of installing ~400 packages;
-#   - the compiler cache (ccache, trixie-ccache/): a second build of unchanged sources is hits.
+#   - the bare trixie root, and that root with install-deps.sh's packages, as
+#     trixie-deps-<hash of install-deps.sh>.tar (debian-root.sh create-deps; a week): a second run
+#     extracts it instead of installing ~400 packages (package.sh --suite trixie uses it too);
+#   - the compiler cache (ccache, trixie-ccache/): a second build of unchanged sources is hits,
+#     from any checkout: paths are made relative to the checkout (CCACHE_BASEDIR) and the working
+#     directory is left out of the hash (CCACHE_NOHASHDIR; ccache hashes it by default with -g),
+#     so a CI clone at a new path still hits (the cost: the test build's debug information names
+#     the directory of whichever checkout compiled it first).
 # With CI=true, a skipped test fails the run, as on Debian 12 (tools/dev/ctest_skipped.py).
 # Then the program's outputs of this build and of the host's (4.0) are compared on every corpus and
 # shared capture. Each phase's duration is printed ("test-trixie: <phase> took N s").
@@ -32,23 +36,10 @@ phase_start=0
 phase() { phase_start=$(date +%s); echo "test-trixie: $1"; }
 phase_end() { echo "test-trixie: $1 took $(( $(date +%s) - phase_start )) s"; }
 
-# 1. The root with every dependency, from the cache when install-deps.sh has not changed.
+# 1. The root with every dependency, from the cache when install-deps.sh has not changed
+# (debian-root.sh create-deps).
 phase "root"
-deps_hash=$(sha256sum tools/dev/install-deps.sh | cut -c1-16)
-deps_tarball="$cache_dir/trixie-deps-$deps_hash.tar"
-if [ -f "$deps_tarball" ] && [ -n "$(find "$deps_tarball" -mtime -7 2>/dev/null)" ]; then
-  echo "test-trixie: root with dependencies from the cache ($deps_tarball)"
-  mkdir -p "$root"
-  tar -C "$root" -xf "$deps_tarball"
-else
-  bash tools/dev/debian-root.sh create trixie "$root" ccache
-  bash tools/dev/debian-root.sh run "$root" --bind "$checkout:/mnt/checkout" -- \
-    bash /mnt/checkout/tools/dev/install-deps.sh
-  rm -f "$cache_dir"/trixie-deps-*.tar  # older install-deps.sh versions
-  tmp="$cache_dir/.trixie-deps-$$.tar"
-  # The mounts of `run` are gone with its namespace: /proc, /sys and /dev are empty again here.
-  tar -C "$root" -cf "$tmp" . && mv -f "$tmp" "$deps_tarball"
-fi
+bash tools/dev/debian-root.sh create-deps trixie "$root"
 phase_end "root"
 
 binds=(--bind "$checkout:$checkout")
@@ -58,7 +49,7 @@ shared_captures=$(realpath -m "$checkout/../shared/captures")
 if [ -d "$shared_captures" ]; then binds+=(--bind "$shared_captures:$shared_captures"); fi
 in_root() {
   bash tools/dev/debian-root.sh run "$root" "${binds[@]}" -- \
-    env CCACHE_DIR=/var/cache/ccache CCACHE_BASEDIR="$checkout" CI="${CI:-}" \
+    env CCACHE_DIR=/var/cache/ccache CCACHE_BASEDIR="$checkout" CCACHE_NOHASHDIR=1 CI="${CI:-}" \
         CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache \
         bash -c "cd '$checkout' && $1"
 }
