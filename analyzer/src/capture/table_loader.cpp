@@ -1,5 +1,8 @@
 #include "mptcpanalyzer/capture/table_loader.hpp"
 
+#include <malloc.h>
+
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -43,12 +46,49 @@ std::filesystem::path temporary_folder() {
     return "/var/tmp";
 }
 
+// Tests: MPTCPANALYZER_TEST_PAUSE_AFTER_READ=NAME stops the process (SIGSTOP) once the read of
+// every file named NAME (the last path component) has returned, before its table is stored, mapped
+// and analysed: every libwireshark object of the read (epan session, conversations, file-scope
+// memory) is released by then, which a test checks in the stopped process' memory
+// (tests/integration/release_memory_after_read.py).
+void pause_if_asked_after_read(const std::string& path) {
+    const char* name = std::getenv("MPTCPANALYZER_TEST_PAUSE_AFTER_READ");
+    if (name && path.substr(path.find_last_of('/') + 1) == name) ::raise(SIGSTOP);
+}
+
+// Once a read has returned (or thrown: the shell goes on after a failed load), libwireshark has
+// freed the capture's file-scope state (conversations, TCP/MPTCP analysis, frame data: the epan
+// session, capture_reader.cpp), which grew with the capture. The allocator keeps what was freed
+// inside its heap, resident, unless told to give it back: the first read's large blocks are
+// mmapped and unmapped, but freeing them raises glibc's mmap threshold, so that the next read in
+// the same process (a batch or the shell loading a second capture) gets its blocks from the heap,
+// and after it the process stayed ~70% of that read's growth above its floor while the analysis
+// ran. malloc_trim(0) returns every free page of the heap to the system.
+class ReleaseFreedMemory {
+public:
+    ReleaseFreedMemory() = default;
+    ~ReleaseFreedMemory() { ::malloc_trim(0); }
+    ReleaseFreedMemory(const ReleaseFreedMemory&) = delete;
+    ReleaseFreedMemory& operator=(const ReleaseFreedMemory&) = delete;
+};
+
+// CaptureReader::read, the freed memory given back, then the test hook above.
+ReadResult read_capture(const std::string& path, const CaptureReader& reader, const RowSpill& spill = {}) {
+    ReadResult result;
+    {
+        const ReleaseFreedMemory release;
+        result = reader.read(path, spill);
+    }
+    pause_if_asked_after_read(path);
+    return result;
+}
+
 // Reads the capture with its rows going into `spool` as they are dissected, so that the whole
 // table is never in memory; the spool's rows are given back to the table (built in memory, as
 // without a spool) when `finish` cannot make the file the analyses then read in place.
 ReadResult read_spooled(const std::string& path, const CaptureReader& reader, TableSpool& spool,
                         const std::function<std::optional<ReadResult>(ReadResult&)>& finish) {
-    ReadResult result = reader.read(path, [&spool](PacketTable& table) { spool.take_rows(table); });
+    ReadResult result = read_capture(path, reader, [&spool](PacketTable& table) { spool.take_rows(table); });
     log::debug("{}: {} rows written to disk while reading, {} in memory", path, spool.rows(), result.table.size());
     if (!spool.failed()) {
         if (auto mapped = finish(result)) return std::move(*mapped);
@@ -68,7 +108,7 @@ ReadResult from_capture(const std::string& path, const LoadOptions& options, con
             spool = std::make_unique<TableSpool>(temporary_folder());
         } catch (const Error& e) {
             log::debug("no temporary table file ({}): the table is kept in memory", e.what());
-            return reader.read(path);
+            return read_capture(path, reader);
         }
         return read_spooled(path, reader, *spool, [&](ReadResult& result) -> std::optional<ReadResult> {
             std::string error;
@@ -111,7 +151,7 @@ ReadResult from_capture(const std::string& path, const LoadOptions& options, con
             return cache.reopen_stored(key);
         });
     }
-    ReadResult result = reader.read(path);
+    ReadResult result = read_capture(path, reader);
     if (cache.store(key, result)) {
         record_identity();
         if (auto stored = cache.reopen_stored(key)) return std::move(*stored);
