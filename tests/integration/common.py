@@ -27,7 +27,8 @@ def _geoip_off_preferences():
     return ["nameres.maxmind_geoip:FALSE"]
 
 
-# The preferences mptcpanalyzer applies (analyzer/src/capture/epan_runtime.cpp).
+# The preferences mptcpanalyzer applies (analyzer/src/capture/capture_front.cpp), stated here again
+# on purpose: the tests' tshark runs must use what the program is meant to use.
 OUR_PREFERENCES = [
     "mptcp.analyze_mptcp:TRUE",
     "mptcp.analyze_mappings:FALSE",
@@ -156,6 +157,15 @@ def tshark_fields(capture, fields, preferences=OUR_PREFERENCES, display_filter="
                 numbers = tcp_of if fields[i] == "tcp.stream" else mptcp_of
                 row[i] = ",".join(str(numbers.get(int(v), int(v))) for v in row[i].split(","))
     return rows
+
+
+def exit_unless_release_build(why):
+    """Ends the test with ctest's skip code (77) when PROGRAM is built with AddressSanitizer, saying
+    why it needs a release build (ctest registers such tests only in release builds; CI runs them
+    on the release program)."""
+    if "asan" in subprocess.run(["ldd", PROGRAM], capture_output=True, text=True).stdout:
+        print(f"{PROGRAM} is built with AddressSanitizer: {why} (run on a release build)")
+        sys.exit(77)
 
 
 def run_program(*args, env=None, check=True, cwd=None):

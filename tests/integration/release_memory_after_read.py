@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 
-from common import DATA_DIR, PROGRAM, Checker
+from common import DATA_DIR, PROGRAM, Checker, exit_unless_release_build
 
 SOURCE = os.path.join(DATA_DIR, "basic.client.pcapng")
 COPIES = 600  # ~330,000 packets: libwireshark's per-capture state reaches tens of MB
@@ -88,9 +88,7 @@ def check_released(c, what, args, env, paused_name):
 
 def main():
     c = Checker("memory released after the read")
-    if "asan" in subprocess.run(["ldd", PROGRAM], capture_output=True, text=True).stdout:
-        print(f"{PROGRAM} is built with AddressSanitizer: its allocator keeps freed memory (run on a release build)")
-        sys.exit(77)
+    exit_unless_release_build("its allocator keeps freed memory")
     work = tempfile.mkdtemp(prefix="mptcp-test-release-")
     try:
         captures = []

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-from common import DATA_DIR, PROGRAM, Checker
+from common import DATA_DIR, PROGRAM, Checker, exit_unless_release_build
 
 SOURCE = os.path.join(DATA_DIR, "basic.client.pcapng")
 # GLib 2.74's reports of its own failed allocations, printed before it aborts by itself.
@@ -56,9 +56,7 @@ def lowest_passing(low, high, passes):
 
 def main():
     c = Checker("out of memory")
-    if "asan" in subprocess.run(["ldd", PROGRAM], capture_output=True, text=True).stdout:
-        print(f"{PROGRAM} is built with AddressSanitizer: ulimit -v cannot apply (run on a release build)")
-        sys.exit(77)
+    exit_unless_release_build("ulimit -v cannot apply")
     work = tempfile.mkdtemp(prefix="mptcp-oom-")
     try:
         small = os.path.join(work, "small.pcapng")
