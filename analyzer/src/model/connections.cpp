@@ -357,6 +357,7 @@ private:
         const auto join_bit = 1U << static_cast<unsigned>(MptcpSubtype::Join);
         bool any_mptcp = false, any_join = false;
         for (auto row : conn.rows) {
+            release_.tick();
             any_mptcp = any_mptcp || c_.mptcp_subtypes[row];
             any_join = any_join || (c_.mptcp_subtypes[row] & join_bit);
         }
@@ -366,6 +367,7 @@ private:
         std::optional<MptcpOption> syn_join, synack_join, ack_join;
         std::uint32_t syn_row = 0;
         for (auto row : conn.rows) {
+            release_.tick();
             if (!(c_.mptcp_subtypes[row] & join_bit)) continue;
             const PacketRecord r = table_.record(row);
             const MptcpOption* j = find_option(r, MptcpSubtype::Join);
@@ -591,6 +593,7 @@ private:
         for (std::size_t i = 0; i < m.subflows.size(); ++i) {
             const TcpConnection& conn = model_.tcp[static_cast<std::size_t>(tcp_index_[m.subflows[i].tcp_stream])];
             for (auto row : conn.rows) {
+                release_.tick();
                 if ((c_.mptcp_subtypes[row] & fail_bit) && (!fail_row || row < *fail_row)) {
                     fail_row = row;
                     fail_subflow = i;
