@@ -9,6 +9,14 @@
 // v2 declared Approx at global scope; v3 only as Catch::Approx.
 using Catch::Approx;
 
+// v2's substring matcher, Catch::Contains(text), is Catch::Matchers::ContainsSubstring in v3.
+namespace Catch {
+inline Matchers::StringContainsMatcher Contains(const std::string& text,
+                                                CaseSensitive sensitivity = CaseSensitive::Yes) {
+    return Matchers::ContainsSubstring(text, sensitivity);
+}
+}  // namespace Catch
+
 // v2 generated main() in the file defining CATCH_CONFIG_MAIN (tests/unit/main.cpp); v3 ships it
 // as a separate library (Catch2WithMain) instead. Define it here, as v2 would, so main.cpp and
 // the link stay the same for both.
