@@ -28,6 +28,9 @@ def program(work, *args):
 
 
 def write(out_dir):
+    # Absolute: the program runs in a scratch folder, and the batch's -o paths are its arguments
+    # (a relative one made every per-stream command fail the same way on both sides, unnoticed).
+    out_dir = os.path.abspath(out_dir)
     os.makedirs(out_dir, exist_ok=True)
     work = tempfile.mkdtemp(prefix="mptcp-cross-version-")
     for capture in corpus_captures() + shared_captures():
@@ -52,8 +55,9 @@ def write(out_dir):
         with open(script, "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
         proc = program(work, "--continue-on-error", "--batch", script)
+        # The scratch folder's name differs between the two runs: keep it out of the compared text.
         with open(os.path.join(target, "batch.status"), "w", encoding="utf-8") as f:
-            f.write(f"exit {proc.returncode}\n{proc.stderr}")
+            f.write(f"exit {proc.returncode}\n{proc.stderr.replace(work, '<work>')}")
     client, server = (os.path.join(SHARED_CAPTURES, f) for f in ("client_2.pcap", "server_2.pcap"))
     if os.path.exists(client) and os.path.exists(server):
         target = os.path.join(out_dir, "pair")
@@ -72,6 +76,18 @@ def compare(first, second):
     checker.check(left == right, f"the same output files: only in {first}: {sorted(set(left) - set(right))[:10]}, "
                                  f"only in {second}: {sorted(set(right) - set(left))[:10]}")
     checker.check(len(left) > 100, f"{len(left)} output files compared")
+    # Identical failures prove nothing: every batch of per-stream commands must have succeeded, and
+    # every stream the listings name must have its outputs.
+    for directory in (first, second):
+        for rel in left if directory == first else right:
+            if os.path.basename(rel) != "batch.status":
+                continue
+            with open(os.path.join(directory, rel), encoding="utf-8") as f:
+                status = f.read()
+            checker.check(status.startswith("exit 0\n"), f"{directory}/{rel}: the batch succeeded: {status[:300]!r}")
+    per_stream = [rel for rel in left if "-" in os.path.basename(rel) and not os.path.basename(rel).startswith("list-tcp")
+                  and not os.path.basename(rel).startswith("list-mptcp")]
+    checker.check(len(per_stream) > 100, f"{len(per_stream)} per-stream outputs compared")
     for rel in sorted(set(left) & set(right)):
         with open(os.path.join(first, rel), "rb") as a, open(os.path.join(second, rel), "rb") as b:
             checker.check(a.read() == b.read(), f"{rel}: identical")

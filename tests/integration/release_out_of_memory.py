@@ -28,7 +28,9 @@ SOURCE = os.path.join(DATA_DIR, "basic.client.pcapng")
 # (gslice.c surrounds its line with empty ones.)
 GLIB_SELF_ABORT = re.compile(r"^(\*\*\*MEMORY-ERROR\*\*\*: .*GSlice: failed to allocate \d+ bytes.*"
                              r"|GLib \(gthread-posix\.c\): Unexpected error from C library during '\w+': "
-                             r"Cannot allocate memory\.  Aborting\.)$")
+                             r"Cannot allocate memory\.  Aborting\."
+                             # GLib 2.84 (Debian 13): g_vasprintf's own check
+                             r"|\S*glib/gprintf\.c:\d+: failed to allocate memory)$")
 COPIES = 600  # ~330,000 packets: a cache entry of tens of MB
 
 

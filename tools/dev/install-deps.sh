@@ -37,6 +37,9 @@ PACKAGES=(
   "$wireshark_gui" xvfb xdotool imagemagick
   # the interactive shell test drives the shell in a terminal multiplexer
   tmux
+  # the man page test renders docs/mptcpanalyzer.1 with man (a minimal root, such as the Debian 13
+  # one of test-trixie.sh, has no man)
+  man-db
 )
 
 SUDO=""
