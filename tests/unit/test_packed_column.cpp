@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "mptcpanalyzer/model/column.hpp"
 #include "mptcpanalyzer/model/packed_column.hpp"
 
 using namespace mptcpanalyzer::packed;
@@ -204,4 +205,36 @@ TEST_CASE("A damaged layout is rejected before decoding", "[packed]") {
     counts[0] = 1;  // ids 1 and 2 are now out of range, the bases still 3 long: stays in bounds
     const PackedReader reader(good, &p.group_reader, counts);
     CHECK(reader.bits(1) == p.values.bases()[0] + (seq[1] - p.values.bases()[1]));
+}
+
+TEST_CASE("A packed Column reads its rows in place, by index and by iterator, and copies keep reading", "[packed]") {
+    std::vector<std::int64_t> time_ns;
+    std::vector<std::uint32_t> groups;
+    for (std::size_t i = 0; i < kBlockRows + 100; ++i) {
+        groups.push_back(static_cast<std::uint32_t>(i % 2));
+        time_ns.push_back(1'700'000'000'000'000'000 + static_cast<std::int64_t>(i) * 1'000 - (i % 5 == 0 ? 7'000 : 0));
+    }
+    const auto p = packed_of(time_ns, groups);
+    mptcpanalyzer::Column<std::int64_t> packed_column;
+    packed_column.view_packed(p.reader);
+    // Readers hold a const Column& (a non-const operator[] is a write: it copies the values out).
+    const mptcpanalyzer::Column<std::int64_t>& column = packed_column;
+    REQUIRE(column.is_packed());
+    REQUIRE(column.size() == time_ns.size());
+    CHECK(column.raw_values() == nullptr);
+    CHECK(column.allocated_bytes() == 0);  // nothing decoded into the heap
+    for (std::size_t r = 0; r < time_ns.size(); ++r) REQUIRE(column[r] == time_ns[r]);
+    CHECK(std::ranges::equal(column, time_ns));
+    CHECK(column == time_ns);
+    const mptcpanalyzer::Column<std::int64_t> copy = column;
+    CHECK(copy.is_packed());
+    CHECK(copy == time_ns);
+    // A write copies the values out first (never needed by readers, but never wrong).
+    mptcpanalyzer::Column<std::int64_t> edited = column;
+    REQUIRE(edited.is_packed());
+    edited[3] = 42;
+    CHECK_FALSE(edited.is_packed());
+    CHECK(edited[3] == 42);
+    CHECK(edited[4] == time_ns[4]);
+    CHECK(column[3] == time_ns[3]);
 }

@@ -1132,8 +1132,8 @@ TEST_CASE("building the connection model over a mapped table leaves at most a wi
     std::size_t columns_checked = 0;
     loaded->table.columns().for_each([&](const auto& column) {
         if (column.size() < kRows || !column.is_view()) return;
-        const std::size_t width = sizeof(*column.data());
-        const std::size_t resident = present_pages(column.data(), column.size() * width) * page;
+        const std::size_t width = sizeof(typename std::remove_cvref_t<decltype(column)>::value_type);
+        const std::size_t resident = present_pages(column.raw_values(), column.size() * width) * page;
         INFO("a column of " << width << "-byte values: " << resident << " bytes resident");
         CHECK(resident <= ResidentRelease::kRows * width + 2 * 65536 + 2 * page);
         ++columns_checked;

@@ -623,12 +623,12 @@ void write_table(const CacheKey& key, const ReadResult& result, std::function<vo
     std::size_t index = 0;
     columns.for_each([&](const auto& column) {
         const PacketTable::ColumnInfo& info = schema[index];
-        const std::size_t width = sizeof(*column.data());
+        const std::size_t width = sizeof(typename std::remove_cvref_t<decltype(column)>::value_type);
         w.put_string(info.name);
         w.put(static_cast<std::uint32_t>(width));
         w.pad_to(kColumnAlignment);
         if (spooled != 0) spool->copy_column(index, [&w](std::string_view piece) { w.put_bytes(piece.data(), piece.size()); });
-        w.put_bytes(column.data(), column.size() * width);
+        w.put_bytes(column.raw_values(), column.size() * width);
         ++index;
     });
 
