@@ -45,7 +45,8 @@ PacketRecord plain_record(std::uint32_t frame) {
 std::vector<std::string> column_bytes(const PacketTable& table) {
     std::vector<std::string> out;
     table.columns().for_each([&](const auto& column) {
-        out.emplace_back(reinterpret_cast<const char*>(column.data()), column.size() * sizeof(*column.data()));
+        std::string& bytes = out.emplace_back();
+        for (const auto value : column) bytes.append(reinterpret_cast<const char*>(&value), sizeof value);
     });
     return out;
 }
@@ -76,7 +77,7 @@ T distinct(int k) {
 TEST_CASE("column_infos() names every column of Columns::for_each, in order, with its width", "[schema]") {
     const PacketTable table;
     std::vector<std::size_t> widths;
-    table.columns().for_each([&](const auto& column) { widths.push_back(sizeof(*column.data())); });
+    table.columns().for_each([&](const auto& column) { widths.push_back(sizeof(typename std::remove_cvref_t<decltype(column)>::value_type)); });
     const auto infos = PacketTable::column_infos();
     REQUIRE(infos.size() == widths.size());
     std::set<std::string_view> names;
