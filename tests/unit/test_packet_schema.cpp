@@ -147,7 +147,7 @@ TEST_CASE("every column round-trips through the cache codec, whatever it holds",
         CHECK(actual[i] == expected[i]);
     }
 
-    SECTION("each column is named in the file and its values start 8-byte aligned (ready to be mapped)") {
+    SECTION("each column is named in the file, followed by its element width") {
         for (std::size_t i = 0; i < infos.size(); ++i) {
             INFO("column " << infos[i].name);
             std::string label(8, '\0');
@@ -159,9 +159,6 @@ TEST_CASE("every column round-trips through the cache codec, whatever it holds",
             std::uint32_t width = 0;
             std::memcpy(&width, bytes.data() + at + label.size(), 4);
             CHECK(width == infos[i].element_bytes);
-            std::size_t data = at + label.size() + 4;
-            data = (data + 7) / 8 * 8;
-            CHECK(bytes.compare(data, expected[i].size(), expected[i]) == 0);
         }
     }
     SECTION("a file whose columns are not ours is rejected, even with a valid checksum") {

@@ -153,4 +153,14 @@ void TableSpool::copy_column(std::size_t index, const std::function<void(std::st
     }
 }
 
+void TableSpool::read_rows(std::size_t index, std::size_t first, std::size_t count, void* values) const {
+    const std::size_t width = PacketTable::column_infos()[index].element_bytes;
+    if (count == 0) return;
+    if (first + count > rows_ ||
+        !read_all(files_[index], static_cast<char*>(values), count * width, static_cast<off_t>(first * width))) {
+        throw Error(ExitCode::OutputFailed,
+                    directory_.string() + ": cannot read back a temporary file: " + std::strerror(errno));
+    }
+}
+
 }  // namespace mptcpanalyzer
