@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <glib.h>
+#include <malloc.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -14,6 +15,10 @@
 #include <cctype>
 #include <csignal>
 #include <catch2/catch.hpp>
+#if defined(__SANITIZE_ADDRESS__)
+// ASan's allocator statistics (sanitizer/allocator_interface.h, not installed with GCC here).
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
+#endif
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -1160,6 +1165,76 @@ TEST_CASE("building the connection model over a mapped table leaves at most a wi
     INFO(resident << " bytes of the mapping resident, bound " << bound);
     CHECK(resident <= bound);
     CHECK(fs::file_size(dir.path() / key.file_name()) > 2 * bound);
+}
+
+namespace {
+
+// Bytes the allocator has handed out and not taken back (ASan's count in the sanitizer build,
+// glibc's otherwise): what a load puts in the heap.
+std::uint64_t heap_bytes_in_use() {
+#if defined(__SANITIZE_ADDRESS__)
+    return __sanitizer_get_current_allocated_bytes();
+#else
+    const struct mallinfo2 info = ::mallinfo2();
+    return info.uordblks + info.hblkhd;
+#endif
+}
+
+}  // namespace
+
+TEST_CASE("a cache file read into memory (no mapping possible) is read in place: a file claiming many rows in few bytes costs no more than its bytes",
+          "[cache][packed]") {
+    // Packed, a block of constant columns takes no value bytes (w = 0): a file of a few hundred
+    // KB may claim millions of rows. When the file cannot be mapped (the SIGBUS handler's slots
+    // or the address space used up) it is read into memory; decoding its columns there would
+    // put rows x 104 bytes in the heap. They are read in place from the bytes read instead.
+    TempDir dir;
+    const TableCache cache(dir.path());
+    const CacheKey key = sample_key();
+    constexpr std::uint32_t kRows = 64 * packed::kBlockRows;
+    {
+        ReadResult constant;
+        for (std::uint32_t i = 0; i < kRows; ++i) constant.table.append(base_record(1, true));
+        constant.table.finish_appending();
+        constant.frames = kRows;
+        REQUIRE(cache.store(key, constant));
+    }
+    const fs::path file = dir.path() / key.file_name();
+    const std::uint64_t file_size = fs::file_size(file);
+    // Every column's width summed: what one decoded row takes.
+    std::uint64_t row_bytes = 0;
+    for (const auto& info : PacketTable::column_infos()) row_bytes += info.element_bytes;
+    // The file claims far more than its bytes could hold decoded (the premise).
+    REQUIRE(std::uint64_t{kRows} * row_bytes > 100 * file_size);
+
+    // Take every slot of the SIGBUS handler: the load cannot map the file and reads it.
+    std::vector<std::shared_ptr<MappedFile>> slots;
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    std::string map_error;
+    for (int i = 0; i < mapped_file_detail::kMaxMappings; ++i) {
+        auto mapping = MappedFile::map(fd, static_cast<std::size_t>(file_size), file.string(), map_error);
+        if (!mapping) break;
+        slots.push_back(std::move(mapping));
+    }
+    CHECK_FALSE(MappedFile::map(fd, static_cast<std::size_t>(file_size), file.string(), map_error));
+    ::close(fd);
+
+    const std::uint64_t heap_before = heap_bytes_in_use();
+    std::optional<ReadResult> loaded = cache.load(key);
+    const std::uint64_t heap_growth = heap_bytes_in_use() - heap_before;
+    REQUIRE(loaded.has_value());
+    REQUIRE(loaded->table.size() == kRows);
+    // The file's bytes, the block headers and bases copied out of them (fewer bytes than the
+    // file), and 1 MiB for the rest of a load (metadata, logging): not rows x row_bytes.
+    INFO(heap_growth << " bytes of heap for a " << file_size << "-byte file of " << kRows << " rows");
+    CHECK(heap_growth <= 2 * file_size + (std::uint64_t{1} << 20));
+    bool all_packed = true;
+    loaded->table.columns().for_each([&](const auto& column) { all_packed = all_packed && column.is_packed(); });
+    CHECK(all_packed);
+    // And the rows read back as stored.
+    CHECK(loaded->table.columns().frame_number[kRows - 1] == 1);
+    CHECK(loaded->table.columns().sport[0] == 40000);
 }
 
 TEST_CASE("a table spooled to disk while it is built is stored as the very file of the table built in memory",

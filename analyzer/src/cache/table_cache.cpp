@@ -323,8 +323,9 @@ std::string escape_value(std::string_view s) {
     return out;
 }
 
-// What a table read from a mapped file keeps alive: the mapping, and the small parts of each
-// packed column copied out of it (headers, bases, group counts), which its readers point into.
+// What a table read from a cache file keeps alive: the file's bytes (the mapping, or the copy
+// read into memory when it cannot be mapped), and the small parts of each packed column copied
+// out of them (headers, bases, group counts), which its readers point into.
 struct PackedStorage {
     struct Parts {
         std::uint64_t default_bits = 0;
@@ -332,7 +333,7 @@ struct PackedStorage {
         std::vector<std::uint64_t> bases;
         packed::PackedLayout layout;
     };
-    std::shared_ptr<MappedFile> mapping;
+    std::shared_ptr<const void> bytes;
     std::vector<std::uint32_t> group_counts;
     Parts group_column;
     packed::PackedReader groups;
@@ -365,9 +366,12 @@ std::uint64_t checksum_releasing(const MappedFile& mapped, std::size_t size) {
     return sum;
 }
 
-// `mapped`: when set, `bytes` is that mapping and the columns view it in place (the table keeps
-// it alive); otherwise they are copied out of `bytes`.
-Parsed parse(const CacheKey& key, std::string_view bytes, const std::shared_ptr<MappedFile>& mapped = nullptr) {
+// The columns view `bytes` in place, packed, and the table keeps alive what holds them: `mapped`
+// (the mapping, checksummed releasing its pages as it goes) or else `in_memory` (the file read
+// into memory: never decoded into the heap, so a file claiming many rows in few bytes, as
+// zero-width blocks allow, costs no more memory than its own size).
+Parsed parse(const CacheKey& key, std::string_view bytes, const std::shared_ptr<MappedFile>& mapped,
+             const std::shared_ptr<const std::string>& in_memory = nullptr) {
     if (bytes.empty()) return reject("empty file");
     if (std::memcmp(bytes.data(), kMagic, std::min(bytes.size(), sizeof kMagic)) != 0) {
         return reject("not a cache file (bad magic)");
@@ -417,7 +421,11 @@ Parsed parse(const CacheKey& key, std::string_view bytes, const std::shared_ptr<
     // width is another schema, whatever its version says. Every block header is checked
     // (packed::validate) before a row is read.
     auto storage = std::make_shared<PackedStorage>();
-    storage->mapping = mapped;
+    if (mapped) {
+        storage->bytes = mapped;
+    } else {
+        storage->bytes = in_memory;
+    }
     storage->columns.reserve(schema.size());
     const std::size_t blocks = packed::block_count_for(static_cast<std::size_t>(rows));
     std::uint64_t block_count = 0;
@@ -463,8 +471,6 @@ Parsed parse(const CacheKey& key, std::string_view bytes, const std::shared_ptr<
         column_problem = read_packed(parts, expected.name, static_cast<std::uint32_t>(expected.element_bytes), storage->group_counts);
         if (!column_problem.empty()) return;
         column.view_packed(packed::PackedReader(parts.layout, &storage->groups, storage->group_counts));
-        // Read into memory (no mapping): the bytes go away after parsing, so decode now.
-        if (!mapped) column.reserve(column.size());
     });
     if (!column_problem.empty()) return reject(column_problem);
 
@@ -492,7 +498,7 @@ Parsed parse(const CacheKey& key, std::string_view bytes, const std::shared_ptr<
     if (r.remaining() != 0) return reject(fmt::format("{} unexpected bytes before the checksum", r.remaining()));
     if (!table.validate()) return reject("inconsistent table");
     table.rebuild_indexes();
-    if (mapped) table.keep_alive(storage);
+    table.keep_alive(storage);
     return Parsed{std::move(result), {}};
 }
 
@@ -849,7 +855,9 @@ std::string TableCache::serialize(const CacheKey& key, const ReadResult& result)
 }
 
 std::optional<ReadResult> TableCache::deserialize(const CacheKey& key, std::string_view bytes) {
-    return parse(key, bytes).result;
+    // The table reads its own copy of the bytes in place (the caller's may go away).
+    auto copy = std::make_shared<const std::string>(bytes);
+    return parse(key, *copy, nullptr, copy).result;
 }
 
 std::optional<ReadResult> TableCache::load(const CacheKey& key) const { return load_entry(key, "hit"); }
@@ -886,14 +894,14 @@ std::optional<ReadResult> TableCache::load_entry(const CacheKey& key, const char
             parsed = reject(st.st_size == 0 ? std::string("empty file") : map_error);
         } else {
             log::debug("cache: cannot map {} ({}): reading it", path.string(), map_error);
-            std::string bytes;
+            auto bytes = std::make_shared<std::string>();
             int read_error = 0;
-            if (!read_whole_file(file.fd, static_cast<std::uint64_t>(st.st_size), bytes, read_error)) {
+            if (!read_whole_file(file.fd, static_cast<std::uint64_t>(st.st_size), *bytes, read_error)) {
                 log::debug("cache: ignoring {}: {}", path.string(), std::strerror(read_error));
                 log::debug("cache: miss {}", path.string());
                 return std::nullopt;
             }
-            parsed = parse(key, bytes);
+            parsed = parse(key, *bytes, nullptr, bytes);
         }
     } catch (const std::bad_alloc&) {
         // Only sizes the file itself backs are allocated: running out says nothing about the
