@@ -33,6 +33,7 @@ extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #include <vector>
 
 #include "mptcpanalyzer/cache/table_cache.hpp"
+#include "mptcpanalyzer/capture/capture_reader.hpp"
 #include "mptcpanalyzer/model/packed_column.hpp"
 #include "mptcpanalyzer/model/connections.hpp"
 #include "mptcpanalyzer/util/error.hpp"
@@ -1330,45 +1331,100 @@ TEST_CASE("a spool whose file takes no more gives its rows back and the read goe
     CHECK(WEXITSTATUS(status) == 0);
 }
 
+namespace {
+
+// Upper bound of a packed cache file's size from the encoding rule, computed from the table
+// alone: each block of each column costs at most its rows x the width of its span (one base,
+// no default code: one of the encoder's choices, which takes the cheapest) + a 16-byte header +
+// one 8-byte base; the group column at most rows x the width of (groups - 1), and 4 bytes of
+// group count per block. The rest of the file is that of the same table without rows.
+std::uint64_t packed_size_bound(const CacheKey& key, const ReadResult& result) {
+    const PacketTable& table = result.table;
+    const std::size_t rows = table.size();
+    ReadResult empty;
+    empty.frames = result.frames;
+    empty.truncated = result.truncated;
+    empty.truncation_detail = result.truncation_detail;
+    empty.file_type = result.file_type;
+    empty.table.mutable_addresses() = table.addresses();
+    empty.table.set_interface_names(table.interface_names());
+    for (const auto& side : table.side_options()) empty.table.mutable_side_options().push_back(side);
+    std::uint64_t bound = TableCache::serialize(key, empty).size();
+    const std::size_t blocks = packed::block_count_for(rows);
+    for (std::size_t b = 0; b < blocks; ++b) {
+        const std::size_t first = b * packed::kBlockRows, n = packed::rows_in_block(rows, b);
+        std::vector<std::tuple<std::uint32_t, std::uint32_t, std::uint16_t>> directions;
+        for (std::size_t r = first; r < first + n; ++r) {
+            const auto d = std::make_tuple(table.columns().tcp_stream[r], table.columns().src[r], table.columns().sport[r]);
+            if (std::find(directions.begin(), directions.end(), d) == directions.end()) directions.push_back(d);
+        }
+        bound += 4 + n * packed::width_for(directions.size() - 1) + sizeof(packed::BlockHeader) + 8;
+        table.columns().for_each([&](const auto& column) {
+            using T = typename std::remove_cvref_t<decltype(column)>::value_type;
+            std::uint64_t lo = packed::to_bits(column[first]), hi = lo;
+            for (std::size_t r = first; r < first + n; ++r) {
+                const std::uint64_t v = packed::to_bits(column[r]);
+                if (packed::bits_less<T>(v, lo)) lo = v;
+                if (packed::bits_less<T>(hi, v)) hi = v;
+            }
+            bound += n * packed::width_for(hi - lo) + sizeof(packed::BlockHeader) + 8;
+        });
+    }
+    return bound;
+}
+
+}  // namespace
+
 TEST_CASE("a packed cache file is no larger than the frame-of-reference rule allows", "[cache][packed]") {
-    // Upper bound from the encoding rule, computed from the table alone: each block of each
-    // column costs at most its rows x the width of its span (one base, no default code: one
-    // of the encoder's choices, which takes the cheapest) + a 16-byte header + one 8-byte
-    // base; the group column at most rows x the width of (groups - 1), and 4 bytes of group
-    // count per block. The rest of the file is that of the same table without rows.
     const CacheKey key = sample_key();
     for (const std::uint32_t rows : {std::uint32_t{1}, std::uint32_t{5000}, std::uint32_t{3 * 4096 + 17}}) {
         CAPTURE(rows);
         const ReadResult result = large_result(rows);
-        const PacketTable& table = result.table;
-        ReadResult empty;
-        empty.frames = result.frames;
-        empty.table.mutable_addresses() = table.addresses();
-        empty.table.set_interface_names(table.interface_names());
-        std::uint64_t bound = TableCache::serialize(key, empty).size();
-        const std::size_t blocks = packed::block_count_for(rows);
-        for (std::size_t b = 0; b < blocks; ++b) {
-            const std::size_t first = b * packed::kBlockRows, n = packed::rows_in_block(rows, b);
-            std::vector<std::tuple<std::uint32_t, std::uint32_t, std::uint16_t>> directions;
-            for (std::size_t r = first; r < first + n; ++r) {
-                const auto d = std::make_tuple(table.columns().tcp_stream[r], table.columns().src[r], table.columns().sport[r]);
-                if (std::find(directions.begin(), directions.end(), d) == directions.end()) directions.push_back(d);
-            }
-            bound += 4 + n * packed::width_for(directions.size() - 1) + sizeof(packed::BlockHeader) + 8;
-            table.columns().for_each([&](const auto& column) {
-                using T = typename std::remove_cvref_t<decltype(column)>::value_type;
-                std::uint64_t lo = packed::to_bits(column[first]), hi = lo;
-                for (std::size_t r = first; r < first + n; ++r) {
-                    const std::uint64_t v = packed::to_bits(column[r]);
-                    if (packed::bits_less<T>(v, lo)) lo = v;
-                    if (packed::bits_less<T>(hi, v)) hi = v;
-                }
-                bound += n * packed::width_for(hi - lo) + sizeof(packed::BlockHeader) + 8;
-            });
-        }
+        const std::uint64_t bound = packed_size_bound(key, result);
         const std::uint64_t size = TableCache::serialize(key, result).size();
         CHECK(size <= bound);
         // And far below the full-width columns of format 2 (104 bytes a row).
         if (rows > 4096) CHECK(size < std::uint64_t{rows} * 40);
     }
+}
+
+TEST_CASE("the cache file of every corpus capture is within the packed size rule and reads back every row as dissected",
+          "[cache][packed][corpus]") {
+    // Real captures (tests/data, the kernel's MPTCP traffic): the table dissected in memory,
+    // stored packed (format 3), must take no more bytes than packed_size_bound computes from its
+    // values, and read back (checked, decoded block by block) equal to it in every column and
+    // row: a cached run sees exactly what a cold one dissected.
+    std::vector<std::filesystem::path> captures;
+    for (const auto& e : fs::directory_iterator(MPTCP_TEST_DATA_DIR)) {
+        if (e.path().extension() == ".pcapng") captures.push_back(e.path());
+    }
+    std::sort(captures.begin(), captures.end());
+    REQUIRE(captures.size() >= 10);
+    const CacheKey key = sample_key();
+    std::uint64_t all_rows = 0, all_bytes = 0, raw_bytes = 0;
+    std::uint64_t row_bytes = 0;
+    for (const auto& info : PacketTable::column_infos()) row_bytes += info.element_bytes;
+    for (const auto& capture : captures) {
+        CAPTURE(capture.filename().string());
+        const ReadResult read = CaptureReader().read(capture.string());
+        REQUIRE(read.table.size() > 0);
+        const std::string file = TableCache::serialize(key, read);
+        const std::uint64_t bound = packed_size_bound(key, read);
+        INFO(file.size() << " bytes for " << read.table.size() << " rows, bound " << bound);
+        CHECK(file.size() <= bound);
+        const std::optional<ReadResult> loaded = TableCache::deserialize(key, file);
+        REQUIRE(loaded.has_value());
+        REQUIRE(loaded->table.size() == read.table.size());
+#define MPTCP_SAME_COLUMN(name, ...) CHECK(loaded->table.columns().name == read.table.columns().name);
+        MPTCP_PACKET_COLUMNS(MPTCP_SAME_COLUMN)
+#undef MPTCP_SAME_COLUMN
+        CHECK(loaded->table.side_options().size() == read.table.side_options().size());
+        all_rows += read.table.size();
+        all_bytes += file.size();
+        raw_bytes += read.table.size() * row_bytes;
+    }
+    // Over the corpus, whole files (keys, per-block headers and bases of mostly one partial
+    // block each) below format 2's full-width column values alone (row_bytes a row).
+    INFO(all_bytes << " bytes for " << all_rows << " rows; full width " << raw_bytes);
+    CHECK(all_bytes < raw_bytes);
 }
