@@ -50,7 +50,7 @@ fi
 # Builds the .debs (tools/dev/package.sh: release build, lintian clean) and tests them installed in
 # a fresh Debian root (tests/package/test_installed_packages.py: install, use, purge, upgrade).
 # Always in CI, where a failure fails the run; elsewhere with MPTCP_PACKAGE_TEST=1 (needs root).
-case "${CI:-}" in true|TRUE|True|1) package_test=1 ;; *) package_test=${MPTCP_PACKAGE_TEST:-0} ;; esac
+if running_in_ci; then package_test=1; else package_test=${MPTCP_PACKAGE_TEST:-0}; fi
 if [ "$package_test" = 1 ]; then
   package_started=$SECONDS
   if bash tools/dev/package.sh; then
@@ -78,7 +78,7 @@ fi
 # 13"): about 29 min on a loaded 2-core machine that starts empty (root 1, build 15, suite 13,
 # comparison 0.3); the root with its ~400 packages and the compiler cache are kept between runs
 # under /var/cache/mptcpanalyzer/roots, so a machine that keeps them pays the first two once.
-case "${CI:-}" in true|TRUE|True|1) trixie_test=1 ;; *) trixie_test=${MPTCP_TRIXIE_TEST:-0} ;; esac
+if running_in_ci; then trixie_test=1; else trixie_test=${MPTCP_TRIXIE_TEST:-0}; fi
 if [ "$trixie_test" = 1 ]; then
   trixie_started=$SECONDS
   trixie_status=0
