@@ -13,13 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <climits>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "capture_backend.hpp"
 #include "mptcpanalyzer/util/error.hpp"
+#include "mptcpanalyzer/util/executable_path.hpp"
 #include "mptcpanalyzer/util/log.hpp"
 #include "mptcpanalyzer/version.hpp"
 
@@ -31,11 +31,8 @@ namespace mptcpanalyzer::capture {
 namespace {
 
 std::string executable_folder() {
-    char path[PATH_MAX];
-    const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-    if (n <= 0) return {};
-    const std::string exe(path, static_cast<std::size_t>(n));
-    return exe.substr(0, exe.find_last_of('/'));
+    const std::string exe = executable_path();
+    return exe.empty() ? exe : exe.substr(0, exe.find_last_of('/'));
 }
 
 std::vector<std::string> candidates() {
@@ -49,9 +46,10 @@ std::vector<std::string> candidates() {
     return list;
 }
 
-// The first candidate that exists (its real path: "bin/../lib/..." resolved), "" when none does.
-std::string find_module() {
-    for (const auto& path : candidates()) {
+// The first of `candidates` that exists (its real path: "bin/../lib/..." resolved), "" when none
+// does.
+std::string find_module(const std::vector<std::string>& candidates) {
+    for (const auto& path : candidates) {
         struct stat st {};
         if (::stat(path.c_str(), &st) != 0) continue;
         char* real = ::realpath(path.c_str(), nullptr);
@@ -63,10 +61,11 @@ std::string find_module() {
 }
 
 const Backend& load_module() {
-    const std::string path = find_module();
+    const std::vector<std::string> looked_at = candidates();
+    const std::string path = find_module(looked_at);
     if (path.empty()) {
         std::string looked;
-        for (const auto& c : candidates()) looked += (looked.empty() ? "" : ", ") + c;
+        for (const auto& c : looked_at) looked += (looked.empty() ? "" : ", ") + c;
         throw Error(ExitCode::Environment, "the capture module " MPTCP_CAPTURE_MODULE_NAME
                                            " (libwireshark's part of mptcpanalyzer, needed to dissect a capture) "
                                            "is missing: looked for " + looked);
@@ -101,6 +100,6 @@ const Backend& backend() {
     return *loaded;
 }
 
-std::string backend_location() { return find_module(); }
+std::string backend_location() { return find_module(candidates()); }
 
 }  // namespace mptcpanalyzer::capture

@@ -78,25 +78,23 @@ std::mutex g_install_mutex;
 
 void install_temp_directory_signal_handlers() {
     const std::lock_guard<std::mutex> lock(g_install_mutex);
-    {
-        stack_t stack{};
-        stack.ss_sp = g_signal_stack;
-        stack.ss_size = sizeof g_signal_stack;
-        stack_t current{};
-        // Someone else's alternate stack (a sanitizer's) is kept.
-        if (::sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_DISABLE) != 0) ::sigaltstack(&stack, nullptr);
-        for (const int s : kSignals) {
-            struct sigaction previous {};
-            if (::sigaction(s, nullptr, &previous) != 0) continue;
-            // A signal someone else handles or ignores (the shell's Ctrl-C, a parent's SIG_IGN)
-            // keeps its handling.
-            if (previous.sa_handler != SIG_DFL || (previous.sa_flags & SA_SIGINFO) != 0) continue;
-            struct sigaction action {};
-            action.sa_handler = remove_and_reraise;
-            action.sa_flags = SA_ONSTACK;
-            sigemptyset(&action.sa_mask);
-            ::sigaction(s, &action, nullptr);
-        }
+    stack_t stack{};
+    stack.ss_sp = g_signal_stack;
+    stack.ss_size = sizeof g_signal_stack;
+    stack_t current{};
+    // Someone else's alternate stack (a sanitizer's) is kept.
+    if (::sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_DISABLE) != 0) ::sigaltstack(&stack, nullptr);
+    for (const int s : kSignals) {
+        struct sigaction previous {};
+        if (::sigaction(s, nullptr, &previous) != 0) continue;
+        // A signal someone else handles or ignores (the shell's Ctrl-C, a parent's SIG_IGN)
+        // keeps its handling.
+        if (previous.sa_handler != SIG_DFL || (previous.sa_flags & SA_SIGINFO) != 0) continue;
+        struct sigaction action {};
+        action.sa_handler = remove_and_reraise;
+        action.sa_flags = SA_ONSTACK;
+        sigemptyset(&action.sa_mask);
+        ::sigaction(s, &action, nullptr);
     }
 }
 
