@@ -6,7 +6,8 @@ committed: one folder per target under OUT.
                       behind the target's flag byte (1: the block is complete)
   fuzz_cache_decoder  the bodies of real cache entries of a few corpus captures (written by
                       PROGRAM with a private cache folder), behind flag byte 0 (the target wraps
-                      them in a valid header and checksum); and one whole entry behind byte 1
+                      them in a valid header and checksum), one of them of a capture appended to itself past
+                      two blocks of packed rows (format 3); and one whole entry behind byte 1
   fuzz_table_reader   CSV and JSON exports of a few corpus captures (written by PROGRAM), the
                       metadata, header and first rows, and each cut a third of the way in
   fuzz_config_reader  every ```ini block of docs/config.md
@@ -46,9 +47,24 @@ def tcp_option_seeds(captures, env):
     return seeds
 
 
+def packet_count(capture):
+    """Packets of a capture (capinfos -c), at least 1."""
+    out = subprocess.run(["capinfos", "-M", "-c", "-T", capture], capture_output=True, text=True).stdout
+    numbers = [int(f) for line in out.splitlines()[1:] for f in line.split("\t")[1:] if f.strip().isdigit()]
+    return max(numbers[:1] + [1])
+
+
 def cache_seeds(program, captures, env):
     seeds = set()
     with tempfile.TemporaryDirectory() as cache:
+        # Every corpus capture holds fewer rows than a block of packed columns (4,096): one
+        # capture appended to itself past two blocks gives an entry of several blocks, the last
+        # one partial (format 3: block headers, bases and group counts per block).
+        if captures and shutil.which("mergecap"):
+            merged = os.path.join(cache, "blocks.pcapng")
+            copies = max(1, -(-9000 // max(1, packet_count(captures[0]))))
+            subprocess.run(["mergecap", "-a", "-w", merged] + [captures[0]] * copies, capture_output=True, check=True)
+            captures = captures + [merged]
         for capture in captures:
             subprocess.run([program, "--cache-dir", cache, "list-tcp", "-r", capture], capture_output=True, env=env)
         for entry in sorted(glob.glob(os.path.join(cache, "*.mptable"))):

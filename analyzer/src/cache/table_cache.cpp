@@ -13,12 +13,17 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <memory>
+#include <span>
+#include <stdexcept>
 #include <system_error>
 #include <type_traits>
 
 #include <xxhash.h>
 
+#include "mptcpanalyzer/model/packed_column.hpp"
+#include "mptcpanalyzer/model/packet_record.hpp"
 #include "mptcpanalyzer/util/atomic_file.hpp"
 #include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/util/log.hpp"
@@ -42,6 +47,8 @@ constexpr const char* kTempMarker = ".mptable.tmp-";  // AtomicFile: ".<name>.tm
 // Column values start at multiples of this from the start of the file, so that a mapped file
 // can be read in place (the alignment of every column type).
 constexpr std::size_t kColumnAlignment = 8;
+// The packed column of block-local group ids (README.md, "Packed columns").
+constexpr std::string_view kGroupColumnName = "(group)";
 static_assert(sizeof(IpAddress) == 17, "IpAddress changed: update the cache serialization");
 
 }  // namespace
@@ -62,6 +69,7 @@ std::function<void(int fd)> after_map_hook;
 namespace {
 
 using cache_detail::checksum;
+using packed::PackedEncoder;
 
 // ---------------------------------------------------------------------------------------------
 // Writing.
@@ -230,6 +238,21 @@ public:
         advance(pad);
         return true;
     }
+    // The next `size` bytes, in place.
+    bool get_view(std::size_t size, const char*& at) {
+        if (size > left_) return false;
+        at = data_;
+        advance(size);
+        return true;
+    }
+    // `count` trivially copyable items, copied out (block headers, bases, group counts: a few
+    // bytes per 4,096 rows).
+    template <class T>
+    bool get_array(std::uint64_t count, std::vector<T>& out) {
+        if (count > left_ / sizeof(T)) return false;
+        out.resize(static_cast<std::size_t>(count));
+        return get_bytes(out.data(), out.size() * sizeof(T));
+    }
     // `in_place`: the column views the bytes (a mapped file kept alive by the table) instead
     // of copying them; they must be aligned for T (the writer's padding sees to that).
     template <class T>
@@ -300,6 +323,23 @@ std::string escape_value(std::string_view s) {
     return out;
 }
 
+// What a table read from a cache file keeps alive: the file's bytes (the mapping, or the copy
+// read into memory when it cannot be mapped), and the small parts of each packed column copied
+// out of them (headers, bases, group counts), which its readers point into.
+struct PackedStorage {
+    struct Parts {
+        std::uint64_t default_bits = 0;
+        std::vector<packed::BlockHeader> blocks;
+        std::vector<std::uint64_t> bases;
+        packed::PackedLayout layout;
+    };
+    std::shared_ptr<const void> bytes;
+    std::vector<std::uint32_t> group_counts;
+    Parts group_column;
+    packed::PackedReader groups;
+    std::vector<Parts> columns;  // reserved: readers point into them
+};
+
 // The result of reading a cache file, with why it was rejected.
 struct Parsed {
     std::optional<ReadResult> result;
@@ -326,9 +366,12 @@ std::uint64_t checksum_releasing(const MappedFile& mapped, std::size_t size) {
     return sum;
 }
 
-// `mapped`: when set, `bytes` is that mapping and the columns view it in place (the table keeps
-// it alive); otherwise they are copied out of `bytes`.
-Parsed parse(const CacheKey& key, std::string_view bytes, const std::shared_ptr<MappedFile>& mapped = nullptr) {
+// The columns view `bytes` in place, packed, and the table keeps alive what holds them: `mapped`
+// (the mapping, checksummed releasing its pages as it goes) or else `in_memory` (the file read
+// into memory: never decoded into the heap, so a file claiming many rows in few bytes, as
+// zero-width blocks allow, costs no more memory than its own size).
+Parsed parse(const CacheKey& key, std::string_view bytes, const std::shared_ptr<MappedFile>& mapped,
+             const std::shared_ptr<const std::string>& in_memory = nullptr) {
     if (bytes.empty()) return reject("empty file");
     if (std::memcmp(bytes.data(), kMagic, std::min(bytes.size(), sizeof kMagic)) != 0) {
         return reject("not a cache file (bad magic)");
@@ -375,22 +418,59 @@ Parsed parse(const CacheKey& key, std::string_view bytes, const std::shared_ptr<
         return reject(fmt::format("{} columns, expected {}", column_count, schema.size()));
     }
     // Each column says what it is: a file whose columns differ from ours by name, order or
-    // width is another schema, whatever its version says.
-    std::string column_problem;
+    // width is another schema, whatever its version says. Every block header is checked
+    // (packed::validate) before a row is read.
+    auto storage = std::make_shared<PackedStorage>();
+    if (mapped) {
+        storage->bytes = mapped;
+    } else {
+        storage->bytes = in_memory;
+    }
+    storage->columns.reserve(schema.size());
+    const std::size_t blocks = packed::block_count_for(static_cast<std::size_t>(rows));
+    std::uint64_t block_count = 0;
+    if (rows > std::numeric_limits<std::size_t>::max() / 2 || !r.get(block_count) || block_count != blocks ||
+        !r.get_array(block_count, storage->group_counts)) {
+        return reject("malformed group counts");
+    }
+    for (std::size_t b = 0; b < blocks; ++b) {
+        const std::uint32_t count = storage->group_counts[b];
+        if (count == 0 || count > packed::rows_in_block(static_cast<std::size_t>(rows), b)) {
+            return reject("malformed group counts");
+        }
+    }
+    std::string why;
+    auto read_packed = [&](PackedStorage::Parts& parts, std::string_view expected_name, std::uint32_t expected_width,
+                           std::span<const std::uint32_t> group_counts) -> std::string {
+        std::string name;
+        std::uint32_t width = 0;
+        std::uint64_t count = 0;
+        const char* values = nullptr;
+        if (!r.get_string(name) || !r.get(width)) return "malformed column data";
+        if (name != expected_name || width != expected_width) {
+            return fmt::format("column {} ({} bytes), expected {} ({} bytes)", name, width, expected_name, expected_width);
+        }
+        if (!r.get(parts.default_bits) || !r.get(count) || !r.get_array(count, parts.blocks) || !r.get(count) ||
+            !r.get_array(count, parts.bases) || !r.get(count) || !r.get_view(static_cast<std::size_t>(count), values) ||
+            count > std::numeric_limits<std::size_t>::max()) {
+            return fmt::format("malformed column data ({})", name);
+        }
+        parts.layout = packed::PackedLayout{static_cast<std::size_t>(rows), parts.default_bits, parts.blocks, parts.bases,
+                                            {reinterpret_cast<const unsigned char*>(values), static_cast<std::size_t>(count)}};
+        if (!packed::validate(parts.layout, group_counts, &why)) return fmt::format("column {}: {}", name, why);
+        return {};
+    };
+    std::string column_problem = read_packed(storage->group_column, kGroupColumnName, sizeof(std::uint32_t), {});
+    if (!column_problem.empty()) return reject(column_problem);
+    storage->groups = packed::PackedReader(storage->group_column.layout, nullptr, storage->group_counts);
     std::size_t index = 0;
     table.mutable_columns().for_each([&](auto& column) {
         if (!column_problem.empty()) return;
         const PacketTable::ColumnInfo& expected = schema[index++];
-        std::string name;
-        std::uint32_t width = 0;
-        if (!r.get_string(name) || !r.get(width)) {
-            column_problem = "malformed column data";
-        } else if (name != expected.name || width != expected.element_bytes) {
-            column_problem = fmt::format("column {} is {} ({} bytes), expected {} ({} bytes)", index, name, width,
-                                         expected.name, expected.element_bytes);
-        } else if (!r.skip_padding(kColumnAlignment) || !r.get_column_values(column, rows, mapped != nullptr)) {
-            column_problem = "malformed column data";
-        }
+        PackedStorage::Parts& parts = storage->columns.emplace_back();
+        column_problem = read_packed(parts, expected.name, static_cast<std::uint32_t>(expected.element_bytes), storage->group_counts);
+        if (!column_problem.empty()) return;
+        column.view_packed(packed::PackedReader(parts.layout, &storage->groups, storage->group_counts));
     });
     if (!column_problem.empty()) return reject(column_problem);
 
@@ -418,7 +498,7 @@ Parsed parse(const CacheKey& key, std::string_view bytes, const std::shared_ptr<
     if (r.remaining() != 0) return reject(fmt::format("{} unexpected bytes before the checksum", r.remaining()));
     if (!table.validate()) return reject("inconsistent table");
     table.rebuild_indexes();
-    if (mapped) table.keep_alive(mapped);
+    table.keep_alive(storage);
     return Parsed{std::move(result), {}};
 }
 
@@ -598,6 +678,135 @@ std::filesystem::path TableCache::default_directory() {
 
 namespace {
 
+// ---------------------------------------------------------------------------------------------
+// Packed columns (format 3, README.md "Packed columns").
+
+// Each column's default (code 0 of the packed encoding): the record's default for record columns,
+// 0 for the columns the table derives.
+std::vector<std::uint64_t> column_defaults() {
+    std::vector<std::uint64_t> defaults;
+    const PacketRecord record{};
+#define MPTCP_RECORD_DEFAULT(name, column_type, ...) \
+    defaults.push_back(packed::to_bits(static_cast<column_type>(record.name)));
+    MPTCP_PACKET_RECORD_COLUMNS(MPTCP_RECORD_DEFAULT)
+#undef MPTCP_RECORD_DEFAULT
+#define MPTCP_DERIVED_DEFAULT(name, ...) defaults.push_back(0);
+    MPTCP_PACKET_DERIVED_COLUMNS(MPTCP_DERIVED_DEFAULT)
+#undef MPTCP_DERIVED_DEFAULT
+    return defaults;
+}
+
+// Rows [first, first + count) of a column whose first `spooled` rows are in the spool (column
+// `index`) and the rest in `column`.
+template <class T>
+void fetch_rows(const TableSpool* spool, std::size_t spooled, std::size_t index, const Column<T>& column,
+                std::size_t first, std::size_t count, std::vector<T>& out) {
+    out.resize(count);
+    std::size_t i = 0;
+    if (first < spooled) {
+        i = std::min(count, spooled - first);
+        spool->read_rows(index, first, i, out.data());
+    }
+    for (; i < count; ++i) out[i] = column[first + i - spooled];
+}
+
+std::size_t column_index(std::string_view name) {
+    const auto schema = PacketTable::column_infos();
+    for (std::size_t i = 0; i < schema.size(); ++i) {
+        if (schema[i].name == name) return i;
+    }
+    throw std::logic_error("no column " + std::string(name));
+}
+
+// One packed column: name, element width, default, block headers, bases, then its values block
+// by block. The values are encoded twice: once for the headers and bases (they come first, so a
+// reader finds them without the values' length), once to write them; the column is never held.
+void write_packed_column(ByteWriter& w, std::string_view name, std::uint32_t width, std::uint64_t default_bits,
+                         bool allow_groups, std::size_t rows,
+                         const std::function<void(PackedEncoder&, std::size_t block)>& add_block) {
+    PackedEncoder first_pass(default_bits, allow_groups, allow_groups);
+    for (std::size_t b = 0; b < packed::block_count_for(rows); ++b) {
+        add_block(first_pass, b);
+        first_pass.take_data();
+    }
+    w.put_string(name);
+    w.put(width);
+    w.put(default_bits);
+    w.put<std::uint64_t>(first_pass.blocks().size());
+    w.put_bytes(first_pass.blocks().data(), first_pass.blocks().size() * sizeof(packed::BlockHeader));
+    w.put<std::uint64_t>(first_pass.bases().size());
+    w.put_bytes(first_pass.bases().data(), first_pass.bases().size() * sizeof(std::uint64_t));
+    std::uint64_t value_bytes = 0;
+    for (std::size_t b = 0; b < first_pass.blocks().size(); ++b) {
+        value_bytes += std::uint64_t{first_pass.blocks()[b].width} * packed::rows_in_block(rows, b);
+    }
+    w.put<std::uint64_t>(value_bytes + packed::kTailPadding);
+    PackedEncoder second_pass(default_bits, allow_groups, allow_groups);
+    for (std::size_t b = 0; b < packed::block_count_for(rows); ++b) {
+        add_block(second_pass, b);
+        const std::vector<unsigned char> bytes = second_pass.take_data();
+        w.put_bytes(bytes.data(), bytes.size());
+    }
+    static constexpr char kZeros[packed::kTailPadding] = {};
+    w.put_bytes(kZeros, sizeof kZeros);
+    if (second_pass.bases() != first_pass.bases()) throw std::logic_error("packed encoding is not deterministic");
+}
+
+// The group section (block count, each block's group count, the group column), then every column.
+void write_packed_columns(ByteWriter& w, const PacketTable::Columns& columns, const TableSpool* spool,
+                          std::size_t spooled, std::size_t rows) {
+    const std::size_t blocks = packed::block_count_for(rows);
+    // Group ids of every row, packed (about 1 byte a row): each column's blocks read them.
+    PackedEncoder group_encoder(0, false, false);
+    std::vector<std::uint32_t> group_counts;
+    {
+        std::vector<std::uint32_t> stream, src, ids;
+        std::vector<std::uint16_t> sport;
+        const std::size_t stream_index = column_index("tcp_stream"), src_index = column_index("src"),
+                          sport_index = column_index("sport");
+        for (std::size_t b = 0; b < blocks; ++b) {
+            const std::size_t first = b * packed::kBlockRows, n = packed::rows_in_block(rows, b);
+            fetch_rows(spool, spooled, stream_index, columns.tcp_stream, first, n, stream);
+            fetch_rows(spool, spooled, src_index, columns.src, first, n, src);
+            fetch_rows(spool, spooled, sport_index, columns.sport, first, n, sport);
+            group_counts.push_back(packed::assign_groups(stream, src, sport, ids));
+            group_encoder.add_block(std::span<const std::uint32_t>(ids), {}, 1);
+        }
+        group_encoder.finish();
+    }
+    const packed::PackedLayout group_layout{rows, 0, group_encoder.blocks(), group_encoder.bases(), group_encoder.data()};
+    const packed::PackedReader groups(group_layout, nullptr, group_counts);
+    auto block_groups = [&](std::size_t b, std::vector<std::uint32_t>& ids) {
+        const std::size_t first = b * packed::kBlockRows, n = packed::rows_in_block(rows, b);
+        ids.resize(n);
+        for (std::size_t i = 0; i < n; ++i) ids[i] = static_cast<std::uint32_t>(groups.bits(first + i));
+    };
+
+    w.put<std::uint64_t>(blocks);
+    w.put_bytes(group_counts.data(), group_counts.size() * sizeof(std::uint32_t));
+    std::vector<std::uint32_t> ids;
+    write_packed_column(w, kGroupColumnName, sizeof(std::uint32_t), 0, false, rows, [&](PackedEncoder& e, std::size_t b) {
+        block_groups(b, ids);
+        e.add_block(std::span<const std::uint32_t>(ids), {}, 1);
+    });
+
+    const auto schema = PacketTable::column_infos();
+    const std::vector<std::uint64_t> defaults = column_defaults();
+    std::size_t index = 0;
+    columns.for_each([&](const auto& column) {
+        using T = typename std::remove_cvref_t<decltype(column)>::value_type;
+        std::vector<T> values;
+        write_packed_column(w, schema[index].name, sizeof(T), defaults[index], true, rows,
+                            [&](PackedEncoder& e, std::size_t b) {
+                                fetch_rows(spool, spooled, index, column, b * packed::kBlockRows,
+                                           packed::rows_in_block(rows, b), values);
+                                block_groups(b, ids);
+                                e.add_block(std::span<const T>(values), ids, group_counts[b]);
+                            });
+        ++index;
+    });
+}
+
 // The whole file, in pieces to `sink` (layout: README.md). With `spool`, each column's first
 // rows are the spool's and `result.table` holds the rows after them (the file is the same).
 void write_table(const CacheKey& key, const ReadResult& result, std::function<void(std::string_view)> sink,
@@ -618,19 +827,10 @@ void write_table(const CacheKey& key, const ReadResult& result, std::function<vo
     w.put_string(result.file_type);
 
     const std::size_t spooled = spool ? spool->rows() : 0;
-    w.put<std::uint64_t>(spooled + table.size());
+    const std::size_t rows = spooled + table.size();
+    w.put<std::uint64_t>(rows);
     w.put(static_cast<std::uint32_t>(schema.size()));
-    std::size_t index = 0;
-    columns.for_each([&](const auto& column) {
-        const PacketTable::ColumnInfo& info = schema[index];
-        const std::size_t width = sizeof(*column.data());
-        w.put_string(info.name);
-        w.put(static_cast<std::uint32_t>(width));
-        w.pad_to(kColumnAlignment);
-        if (spooled != 0) spool->copy_column(index, [&w](std::string_view piece) { w.put_bytes(piece.data(), piece.size()); });
-        w.put_bytes(column.data(), column.size() * width);
-        ++index;
-    });
+    write_packed_columns(w, columns, spool, spooled, rows);
 
     w.put<std::uint64_t>(table.addresses().size());
     for (const auto& a : table.addresses()) w.put_address(a);
@@ -655,7 +855,9 @@ std::string TableCache::serialize(const CacheKey& key, const ReadResult& result)
 }
 
 std::optional<ReadResult> TableCache::deserialize(const CacheKey& key, std::string_view bytes) {
-    return parse(key, bytes).result;
+    // The table reads its own copy of the bytes in place (the caller's may go away).
+    auto copy = std::make_shared<const std::string>(bytes);
+    return parse(key, *copy, nullptr, copy).result;
 }
 
 std::optional<ReadResult> TableCache::load(const CacheKey& key) const { return load_entry(key, "hit"); }
@@ -692,14 +894,14 @@ std::optional<ReadResult> TableCache::load_entry(const CacheKey& key, const char
             parsed = reject(st.st_size == 0 ? std::string("empty file") : map_error);
         } else {
             log::debug("cache: cannot map {} ({}): reading it", path.string(), map_error);
-            std::string bytes;
+            auto bytes = std::make_shared<std::string>();
             int read_error = 0;
-            if (!read_whole_file(file.fd, static_cast<std::uint64_t>(st.st_size), bytes, read_error)) {
+            if (!read_whole_file(file.fd, static_cast<std::uint64_t>(st.st_size), *bytes, read_error)) {
                 log::debug("cache: ignoring {}: {}", path.string(), std::strerror(read_error));
                 log::debug("cache: miss {}", path.string());
                 return std::nullopt;
             }
-            parsed = parse(key, bytes);
+            parsed = parse(key, *bytes, nullptr, bytes);
         }
     } catch (const std::bad_alloc&) {
         // Only sizes the file itself backs are allocated: running out says nothing about the

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "mptcpanalyzer/util/error.hpp"
 #include "mptcpanalyzer/util/log.hpp"
@@ -99,8 +100,8 @@ void TableSpool::take_rows(PacketTable& table) {
     table.mutable_columns().for_each([&](const auto& column) {
         const int fd = files_[index++];
         if (error != 0) return;
-        if (::lseek(fd, static_cast<off_t>(rows_ * sizeof(*column.data())), SEEK_SET) < 0 ||
-            !write_all(fd, reinterpret_cast<const char*>(column.data()), rows * sizeof(*column.data()))) {
+        if (::lseek(fd, static_cast<off_t>(rows_ * sizeof(typename std::remove_cvref_t<decltype(column)>::value_type)), SEEK_SET) < 0 ||
+            !write_all(fd, reinterpret_cast<const char*>(column.raw_values()), rows * sizeof(typename std::remove_cvref_t<decltype(column)>::value_type))) {
             error = errno;
         }
     });
@@ -120,7 +121,7 @@ void TableSpool::give_back(PacketTable& table) {
     table.restore_spilled_rows([&](auto& column, std::size_t spilled) {
         const int fd = files_[index++];
         const std::size_t held = column.size();
-        const std::size_t width = sizeof(*column.data());
+        const std::size_t width = sizeof(typename std::remove_cvref_t<decltype(column)>::value_type);
         column.resize(spilled + held);
         auto* values = column.data();
         std::memmove(values + spilled, values, held * width);
@@ -149,6 +150,16 @@ void TableSpool::copy_column(std::size_t index, const std::function<void(std::st
         sink(std::string_view(buffer.data(), piece));
         offset += static_cast<off_t>(piece);
         left -= piece;
+    }
+}
+
+void TableSpool::read_rows(std::size_t index, std::size_t first, std::size_t count, void* values) const {
+    const std::size_t width = PacketTable::column_infos()[index].element_bytes;
+    if (count == 0) return;
+    if (first + count > rows_ ||
+        !read_all(files_[index], static_cast<char*>(values), count * width, static_cast<off_t>(first * width))) {
+        throw Error(ExitCode::OutputFailed,
+                    directory_.string() + ": cannot read back a temporary file: " + std::strerror(errno));
     }
 }
 

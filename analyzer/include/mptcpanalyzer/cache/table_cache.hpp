@@ -99,7 +99,8 @@ public:
     static std::optional<ReadResult> deserialize(const CacheKey& key, std::string_view bytes);
 
     // 2: columns named and 8-byte aligned, side options in MPTCP_OPTION_FIELDS order.
-    static constexpr std::uint32_t kFormatVersion = 2;
+    // 3: packed columns (model/packed_column.hpp; cache/README.md "Packed columns").
+    static constexpr std::uint32_t kFormatVersion = 3;
 
 private:
     std::optional<ReadResult> load_entry(const CacheKey& key, const char* hit_word) const;

@@ -46,6 +46,9 @@ public:
     // Hands column `index`'s spooled values (rows() of them) to `sink`, in pieces of at most
     // 1 MiB, from the first row. Throws Error(OutputFailed) when a file cannot be read back.
     void copy_column(std::size_t index, const std::function<void(std::string_view)>& sink) const;
+    // Reads `count` spooled values of column `index` from row `first` into `values` (count x the
+    // column's width bytes): the packed writer's blocks. Throws as copy_column.
+    void read_rows(std::size_t index, std::size_t first, std::size_t count, void* values) const;
 
     // Puts the spooled rows back in front of the rows `table` holds (the table is then whole in
     // memory, as if read without a spool) and closes the files: for a caller whose final file
