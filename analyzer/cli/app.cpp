@@ -288,6 +288,7 @@ int parse_and_run(CLI::App& app, const GlobalOptions& global, std::vector<std::s
                   const std::string& where, const std::string& usage_hint) {
     std::reverse(words.begin(), words.end());  // CLI11 consumes a vector from its end
     set_out_of_memory_prefix(where);  // the fatal path cannot build it (util/out_of_memory.hpp)
+    forget_command_captures();
     int code = 0;
     try {
         app.parse(words);
@@ -318,8 +319,9 @@ int parse_and_run(CLI::App& app, const GlobalOptions& global, std::vector<std::s
         log::error("{}{}", where, e.what());
         code = static_cast<int>(e.code());
     } catch (const std::bad_alloc&) {
+        // Past the read (which names its file itself): the command was analysing its captures.
         std::fflush(stdout);
-        log::error("{}{}", where, kOutOfMemoryMessage);
+        log::error("{}{}{}", where, command_captures_named(), kOutOfMemoryMessage);
         code = static_cast<int>(ExitCode::OutOfMemory);
     } catch (const std::exception& e) {
         std::fflush(stdout);

@@ -61,6 +61,7 @@ std::string session_key(const GlobalOptions& global, const std::string& path) {
 }  // namespace
 
 std::shared_ptr<const AnalysisSession> open_session(const GlobalOptions& global, const std::string& path) {
+    note_command_capture(path);  // a kept session is analysed again: its out-of-memory line names it
     auto& sessions = kept_sessions();
     const std::string key = session_key(global, path);
     if (!key.empty()) {

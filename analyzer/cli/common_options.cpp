@@ -77,7 +77,28 @@ void add_peer_option(CLI::App& command, std::string& peer_path) {
         ->required();
 }
 
+namespace {
+std::vector<std::string>& command_captures() {
+    static std::vector<std::string> captures;
+    return captures;
+}
+}  // namespace
+
+void note_command_capture(const std::string& capture_path) {
+    auto& captures = command_captures();
+    if (std::find(captures.begin(), captures.end(), capture_path) == captures.end()) captures.push_back(capture_path);
+}
+
+void forget_command_captures() { command_captures().clear(); }
+
+std::string command_captures_named() {
+    std::string named;
+    for (const auto& path : command_captures()) named += (named.empty() ? "" : ", ") + path;
+    return named.empty() ? named : named + ": ";
+}
+
 ReadResult load_capture(const GlobalOptions& o, const std::string& capture_path) {
+    note_command_capture(capture_path);
     LoadOptions lo;
     lo.use_cache = !o.no_cache;
     lo.regenerate = o.regenerate;

@@ -46,4 +46,12 @@ void add_peer_option(CLI::App& command, std::string& peer_path);
 // Loads the capture through the cache, with a progress line on a terminal.
 ReadResult load_capture(const GlobalOptions& options, const std::string& capture_path);
 
+// The captures the running command reads (load_capture, open_session), for its out-of-memory
+// line: memory can also run out after the read, while the command analyses what it read, and the
+// line names the captures then too (docs/exit-codes.md). parse_and_run forgets them before each
+// command; command_captures_named() is "A: ", "A, B: " (a two-capture command) or "".
+void note_command_capture(const std::string& capture_path);
+void forget_command_captures();
+std::string command_captures_named();
+
 }  // namespace mptcpanalyzer::cli
